@@ -1,0 +1,147 @@
+//! Calendar arithmetic of the pricing rules: adding months with month-end clamping, the
+//! Tencent add-on split of a remaining period into full years and months, day counts.
+//! Pure; no I/O.
+
+use chrono::{Datelike, NaiveDate};
+
+/// `add_months(d, n)`: keeps the day of month and clamps to the month's end
+/// (2024-01-31 + 1 month = 2024-02-29). `None` only past the calendar's range (year 262,143).
+pub fn add_months(d: NaiveDate, months: u32) -> Option<NaiveDate> {
+    let total = d.year() as i64 * 12 + (d.month0() as i64) + months as i64;
+    let year = i32::try_from(total.div_euclid(12)).ok()?;
+    let month0 = total.rem_euclid(12) as u32;
+    let last = last_day_of_month(year, month0 + 1)?;
+    NaiveDate::from_ymd_opt(year, month0 + 1, d.day().min(last))
+}
+
+/// Subtracts months with the same clamping rule (used for "one calendar month before").
+pub fn sub_months(d: NaiveDate, months: u32) -> Option<NaiveDate> {
+    let total = d.year() as i64 * 12 + (d.month0() as i64) - months as i64;
+    let year = i32::try_from(total.div_euclid(12)).ok()?;
+    let month0 = total.rem_euclid(12) as u32;
+    let last = last_day_of_month(year, month0 + 1)?;
+    NaiveDate::from_ymd_opt(year, month0 + 1, d.day().min(last))
+}
+
+fn last_day_of_month(year: i32, month: u32) -> Option<u32> {
+    let first_next = if month == 12 {
+        NaiveDate::from_ymd_opt(year.checked_add(1)?, 1, 1)?
+    } else {
+        NaiveDate::from_ymd_opt(year, month + 1, 1)?
+    };
+    Some(first_next.pred_opt()?.day())
+}
+
+/// How a started month of an add-on's remainder is counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MonthRounding {
+    /// A started month counts as a whole month (the Tencent guides' rule, default).
+    Ceil,
+    /// Only whole months count.
+    Floor,
+}
+
+/// The remaining period `[from, to)` of an add-on split as the Tencent rule does:
+/// `full_years` = the largest y with `add_months(from, 12·y) ≤ to`; `months` = the smallest m
+/// with `add_months(from, 12·full_years + m) ≥ to` (ceil) or the largest with `≤ to` (floor).
+/// Requires `from < to`; returns `(0, 0)` otherwise.
+pub fn years_and_months(from: NaiveDate, to: NaiveDate, rounding: MonthRounding) -> (u32, u32) {
+    if from >= to {
+        return (0, 0);
+    }
+    let mut years = 0u32;
+    while let Some(next) = add_months(from, 12 * (years + 1)) {
+        if next <= to {
+            years += 1;
+        } else {
+            break;
+        }
+    }
+    let base = 12 * years;
+    let mut months = 0u32;
+    loop {
+        let Some(at) = add_months(from, base + months) else {
+            break;
+        };
+        match rounding {
+            MonthRounding::Ceil if at >= to => break,
+            MonthRounding::Floor => {
+                match add_months(from, base + months + 1) {
+                    Some(n) if n <= to => {}
+                    _ => break,
+                }
+            }
+            _ => {}
+        }
+        months += 1;
+        if months > 12 {
+            break;
+        }
+    }
+    (years, months)
+}
+
+/// Days in `[from, to)`; 0 when `to <= from`.
+pub fn days_between(from: NaiveDate, to: NaiveDate) -> i64 {
+    (to - from).num_days().max(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn add_months_clamps_to_month_end() {
+        assert_eq!(add_months(d("2024-01-31"), 1), Some(d("2024-02-29")));
+        assert_eq!(add_months(d("2023-01-31"), 1), Some(d("2023-02-28")));
+        assert_eq!(add_months(d("2024-02-29"), 12), Some(d("2025-02-28")));
+        assert_eq!(add_months(d("2024-02-29"), 48), Some(d("2028-02-29")));
+        assert_eq!(add_months(d("2024-11-30"), 3), Some(d("2025-02-28")));
+        assert_eq!(add_months(d("2024-12-15"), 1), Some(d("2025-01-15")));
+        assert_eq!(sub_months(d("2024-03-31"), 1), Some(d("2024-02-29")));
+        assert_eq!(add_months(NaiveDate::MAX, 1), None);
+    }
+
+    #[test]
+    fn guide_split_one_year_six_months() {
+        // 2-year subscription from 2024-01-01, add-on 2024-07-01 → 1 year 6 months.
+        assert_eq!(years_and_months(d("2024-07-01"), d("2026-01-01"), MonthRounding::Ceil), (1, 6));
+    }
+
+    #[test]
+    fn started_month_counts_whole_unless_floor() {
+        assert_eq!(years_and_months(d("2024-07-02"), d("2026-01-01"), MonthRounding::Ceil), (1, 6));
+        assert_eq!(years_and_months(d("2024-07-02"), d("2026-01-01"), MonthRounding::Floor), (1, 5));
+        assert_eq!(years_and_months(d("2024-12-31"), d("2025-01-01"), MonthRounding::Ceil), (0, 1));
+        assert_eq!(years_and_months(d("2024-12-31"), d("2025-01-01"), MonthRounding::Floor), (0, 0));
+    }
+
+    #[test]
+    fn exact_ten_and_eleven_months() {
+        assert_eq!(years_and_months(d("2024-03-01"), d("2025-01-01"), MonthRounding::Ceil), (0, 10));
+        assert_eq!(years_and_months(d("2024-02-01"), d("2025-01-01"), MonthRounding::Ceil), (0, 11));
+        // 11 months and a day: a started 12th month, still less than a full year.
+        assert_eq!(years_and_months(d("2024-01-31"), d("2025-01-01"), MonthRounding::Ceil), (0, 12));
+    }
+
+    #[test]
+    fn leap_day_and_month_end_splits() {
+        // From a leap day: add_months(2024-02-29, 12) = 2025-02-28 ≤ 2025-02-28 → one full year.
+        assert_eq!(years_and_months(d("2024-02-29"), d("2025-02-28"), MonthRounding::Ceil), (1, 0));
+        // Month-end from 01-31: +1 month = 02-29, +2 = 03-31.
+        assert_eq!(years_and_months(d("2024-01-31"), d("2024-03-31"), MonthRounding::Ceil), (0, 2));
+        assert_eq!(years_and_months(d("2024-01-31"), d("2024-03-30"), MonthRounding::Ceil), (0, 2));
+        assert_eq!(years_and_months(d("2024-01-31"), d("2024-02-29"), MonthRounding::Ceil), (0, 1));
+    }
+
+    #[test]
+    fn empty_or_reversed_period_is_zero() {
+        assert_eq!(years_and_months(d("2024-01-01"), d("2024-01-01"), MonthRounding::Ceil), (0, 0));
+        assert_eq!(days_between(d("2024-01-02"), d("2024-01-01")), 0);
+        assert_eq!(days_between(d("2024-01-01"), d("2025-01-01")), 366);
+    }
+}

@@ -1,0 +1,1 @@
+//! Readers: orders and usage exports (CSV, XLSX) into typed rows and row exceptions.

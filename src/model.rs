@@ -1,0 +1,240 @@
+//! Validated input rows and the exception record every bad row becomes. No I/O.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use std::fmt;
+use std::sync::Arc;
+
+/// Where a row came from: the file as the user named it and the Excel-style row number
+/// (the header is row 1, so the first data row is row 2).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SourceRef {
+    pub file: Arc<str>,
+    pub row: u32,
+}
+
+/// The five order events of SPEC 5.1, in the order events of one day are applied (SPEC 4:
+/// new, addon, upgrade, renewal; refunds after usage).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum OrderType {
+    New,
+    Addon,
+    Upgrade,
+    Renewal,
+    Refund,
+}
+
+impl OrderType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderType::New => "new",
+            OrderType::Addon => "addon",
+            OrderType::Upgrade => "upgrade",
+            OrderType::Renewal => "renewal",
+            OrderType::Refund => "refund",
+        }
+    }
+
+    /// Accepts the English codes and the Chinese words of the vendor consoles.
+    pub fn parse(text: &str) -> Option<OrderType> {
+        let t = text.trim().to_ascii_lowercase();
+        Some(match t.as_str() {
+            "new" | "新购" | "新购买" | "购买" | "新订" => OrderType::New,
+            "addon" | "add-on" | "add_on" | "增购" | "加购" | "扩容" => OrderType::Addon,
+            "upgrade" | "升级" | "升配" => OrderType::Upgrade,
+            "renewal" | "renew" | "续费" | "续订" => OrderType::Renewal,
+            "refund" | "退款" | "退订" => OrderType::Refund,
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for OrderType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A subscription term, always held in months (`2y` = 24 months).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Term {
+    pub months: u32,
+}
+
+impl Term {
+    pub fn years(y: u32) -> Term {
+        Term { months: y * 12 }
+    }
+    /// Whole years, if the term is a whole number of years.
+    pub fn whole_years(self) -> Option<u32> {
+        (self.months % 12 == 0).then_some(self.months / 12)
+    }
+}
+
+impl fmt::Display for Term {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.whole_years() {
+            Some(y) if y > 0 => write!(f, "{y}y"),
+            _ => write!(f, "{}m", self.months),
+        }
+    }
+}
+
+/// A discount as the export gives it: an amount off the line, or a percentage of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Discount {
+    Amount(Decimal),
+    Percent(Decimal),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RefundReason {
+    NoReason,
+    Defect,
+    Other,
+}
+
+impl RefundReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefundReason::NoReason => "no_reason",
+            RefundReason::Defect => "defect",
+            RefundReason::Other => "other",
+        }
+    }
+    pub fn parse(text: &str) -> Option<RefundReason> {
+        let t = text.trim().to_ascii_lowercase().replace([' ', '-'], "_");
+        Some(match t.as_str() {
+            "no_reason" | "noreason" | "无理由" | "七天无理由" | "7天无理由" => RefundReason::NoReason,
+            "defect" | "产品缺陷" | "缺陷" | "质量问题" => RefundReason::Defect,
+            "other" | "其他" | "其它" => RefundReason::Other,
+            _ => return None,
+        })
+    }
+}
+
+/// One order row after every cell has been parsed. Requiredness that depends on the SKU
+/// (term, quantity, price) is checked by the engine against the catalog.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderRow {
+    pub src: SourceRef,
+    /// Position over all input rows in the order they were read; the last tie-breaker.
+    pub position: usize,
+    pub order_id: String,
+    pub account_id: String,
+    pub order_date: NaiveDate,
+    pub kind: OrderType,
+    /// The SKU as written in the export (code or alias); resolved against the catalog later.
+    pub product: Option<String>,
+    pub edition: Option<String>,
+    pub quantity: Option<u64>,
+    pub term: Option<Term>,
+    pub unit_price: Option<Decimal>,
+    pub discount: Option<Discount>,
+    pub voucher: Option<Decimal>,
+    pub billed_amount: Option<Decimal>,
+    pub region: Option<String>,
+    pub ref_order_id: Option<String>,
+    pub reason: Option<RefundReason>,
+    pub invoiced: Option<bool>,
+    pub bonus_quantity: Option<u64>,
+    pub start_date: Option<NaiveDate>,
+}
+
+/// What a usage row measures (SPEC 5.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Metric {
+    Pv,
+    Sessions,
+    Sms,
+    BackflowRows,
+}
+
+impl Metric {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Metric::Pv => "pv",
+            Metric::Sessions => "sessions",
+            Metric::Sms => "sms",
+            Metric::BackflowRows => "backflow_rows",
+        }
+    }
+    pub fn parse(text: &str) -> Option<Metric> {
+        let t = text.trim().to_ascii_lowercase();
+        Some(match t.as_str() {
+            "pv" | "page_views" | "浏览量" | "页面浏览量" => Metric::Pv,
+            "sessions" | "session" | "会话" | "会话量" | "机器人会话" => Metric::Sessions,
+            "sms" | "短信" => Metric::Sms,
+            "backflow_rows" | "backflow" | "回流" | "数据回流" | "回流行数" => Metric::BackflowRows,
+            _ => return None,
+        })
+    }
+}
+
+/// One usage row (SPEC 5.2).
+#[derive(Debug, Clone, PartialEq)]
+pub struct UsageRow {
+    pub src: SourceRef,
+    pub position: usize,
+    pub account_id: String,
+    pub date: NaiveDate,
+    pub metric: Metric,
+    pub quantity: u64,
+    pub order_id: Option<String>,
+}
+
+/// Exception codes of SPEC 6 plus the few the readers need.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ExceptionCode {
+    BadValue,
+    MissingValue,
+    UnknownSku,
+    NoPrice,
+    BelowMinimum,
+    LimitExceeded,
+    NoSubscription,
+    Reclaimed,
+    MissingRequirement,
+    BadTerm,
+    BadRegion,
+    Duplicate,
+}
+
+impl ExceptionCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExceptionCode::BadValue => "BAD_VALUE",
+            ExceptionCode::MissingValue => "MISSING_VALUE",
+            ExceptionCode::UnknownSku => "UNKNOWN_SKU",
+            ExceptionCode::NoPrice => "NO_PRICE",
+            ExceptionCode::BelowMinimum => "BELOW_MINIMUM",
+            ExceptionCode::LimitExceeded => "LIMIT_EXCEEDED",
+            ExceptionCode::NoSubscription => "NO_SUBSCRIPTION",
+            ExceptionCode::Reclaimed => "RECLAIMED",
+            ExceptionCode::MissingRequirement => "MISSING_REQUIREMENT",
+            ExceptionCode::BadTerm => "BAD_TERM",
+            ExceptionCode::BadRegion => "BAD_REGION",
+            ExceptionCode::Duplicate => "DUPLICATE",
+        }
+    }
+}
+
+impl fmt::Display for ExceptionCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A row that could not be priced, with everything a finance user needs to find and fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowException {
+    pub src: SourceRef,
+    pub order_id: String,
+    pub account_id: String,
+    /// The column as the spec names it (`quantity`, `order_date`, …).
+    pub column: String,
+    /// The offending value as read (empty for a missing value).
+    pub value: String,
+    pub code: ExceptionCode,
+    pub message: String,
+}

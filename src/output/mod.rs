@@ -1,0 +1,1 @@
+//! Writers: invoices.xlsx and its styles.

@@ -1,0 +1,278 @@
+//! What a run produces, ready to be written: priced lines, per-account and per-product totals,
+//! subscription and pack states, exceptions and the run facts. The writers (xlsx, json) read
+//! these; nothing here does I/O. The Excel formulas of a line live here, beside the `Calc`
+//! that says which arithmetic produced its amounts, so the two cannot drift apart.
+
+use crate::model::{OrderType, RowException, SourceRef};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+/// Which arithmetic produced a line's amounts; decides the line's Excel formulas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Calc {
+    /// `full_years_amount = unit_price × billable × full_years`;
+    /// `months_amount = min(unit_price / 10 × billable × months, unit_price × billable)`
+    /// (Tencent pricing; a new purchase has `months = 0`).
+    TencentYears,
+    /// `months_amount = unit_price × billable × months` (Quick Audience monthly pricing).
+    Months,
+    /// `months_amount = unit_price × 12 / 365 × days × billable` (Quick Audience by days).
+    Days { days: u32 },
+    /// `list_amount = unit_price × billable` (one-time items and packs).
+    OneTime,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum LineStatus {
+    Ok,
+    Mismatch,
+    Unbilled,
+}
+
+impl LineStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LineStatus::Ok => "OK",
+            LineStatus::Mismatch => "MISMATCH",
+            LineStatus::Unbilled => "UNBILLED",
+        }
+    }
+}
+
+/// One priced order line: the columns of the Lines sheet (SPEC 6), in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    pub src: SourceRef,
+    pub order_id: String,
+    /// 1-based position of the row among the rows of its order_id.
+    pub line: u32,
+    pub account_id: String,
+    pub order_date: NaiveDate,
+    pub kind: OrderType,
+    /// Canonical SKU code.
+    pub product: String,
+    /// Edition code, empty for SKUs without editions.
+    pub edition: String,
+    pub quantity: u64,
+    /// The units `unit_price` applies to (blocks for block SKUs, 1 for a CDP cover).
+    pub billable_quantity: Decimal,
+    /// Term as written for the line (`2y`, `6m`), empty for one-time items and add-ons.
+    pub term: String,
+    pub service_start: Option<NaiveDate>,
+    pub service_end: Option<NaiveDate>,
+    pub unit_price: Decimal,
+    pub full_years: u32,
+    pub full_years_amount: Decimal,
+    pub months: u32,
+    pub months_amount: Decimal,
+    pub list_amount: Decimal,
+    /// Discount as an amount (a percentage already applied to `list_amount`).
+    pub discount: Decimal,
+    /// `list_amount − discount`, rounded once, half away from zero, to 0.01.
+    pub expected_amount: Decimal,
+    pub billed_amount: Option<Decimal>,
+    /// `billed − expected`; `None` when nothing was billed.
+    pub difference: Option<Decimal>,
+    pub status: LineStatus,
+    /// In words and figures, how the amount was reached; written by the code that computed it.
+    pub rule: String,
+    pub calc: Calc,
+}
+
+/// Column letters of the Lines sheet (SPEC 6 order). The writer and the formulas share them.
+pub mod cols {
+    pub const QUANTITY: &str = "H";
+    pub const BILLABLE: &str = "I";
+    pub const UNIT_PRICE: &str = "M";
+    pub const FULL_YEARS: &str = "N";
+    pub const FULL_YEARS_AMOUNT: &str = "O";
+    pub const MONTHS: &str = "P";
+    pub const MONTHS_AMOUNT: &str = "Q";
+    pub const LIST_AMOUNT: &str = "R";
+    pub const DISCOUNT: &str = "S";
+    pub const EXPECTED: &str = "T";
+    pub const BILLED: &str = "U";
+    pub const DIFFERENCE: &str = "V";
+}
+
+/// The live formulas of one Lines row (Excel row number `r`, 1-based).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineFormulas {
+    pub full_years_amount: String,
+    pub months_amount: String,
+    pub list_amount: String,
+    pub expected_amount: String,
+    /// Present only when the line has a billed amount.
+    pub difference: Option<String>,
+}
+
+impl Line {
+    /// The formulas that recompute this line's amounts from its own cells.
+    pub fn formulas(&self, r: u32) -> LineFormulas {
+        use cols::*;
+        let p = format!("{UNIT_PRICE}{r}");
+        let q = format!("{BILLABLE}{r}");
+        let (fy, mo) = match self.calc {
+            Calc::TencentYears => (
+                format!("={p}*{q}*{FULL_YEARS}{r}"),
+                format!("=MIN({p}/10*{q}*{MONTHS}{r},{p}*{q})"),
+            ),
+            Calc::Months => ("=0".to_string(), format!("={p}*{q}*{MONTHS}{r}")),
+            Calc::Days { days } => ("=0".to_string(), format!("={p}*12/365*{days}*{q}")),
+            Calc::OneTime => ("=0".to_string(), "=0".to_string()),
+        };
+        let list = match self.calc {
+            Calc::OneTime => format!("={p}*{q}"),
+            _ => format!("={FULL_YEARS_AMOUNT}{r}+{MONTHS_AMOUNT}{r}"),
+        };
+        LineFormulas {
+            full_years_amount: fy,
+            months_amount: mo,
+            list_amount: list,
+            expected_amount: format!("=ROUND({LIST_AMOUNT}{r}-{DISCOUNT}{r},2)"),
+            difference: self
+                .billed_amount
+                .map(|_| format!("={BILLED}{r}-{EXPECTED}{r}")),
+        }
+    }
+}
+
+/// Totals of one account (Accounts sheet).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AccountTotal {
+    pub account_id: String,
+    pub lines: usize,
+    pub expected: Decimal,
+    pub billed: Decimal,
+    pub difference: Decimal,
+    pub mismatches: usize,
+    pub exceptions: usize,
+}
+
+/// Totals of one product (Summary sheet table and chart).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ProductTotal {
+    pub product: String,
+    pub lines: usize,
+    pub expected: Decimal,
+    pub billed: Decimal,
+    pub difference: Decimal,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SubStatus {
+    Active,
+    Expiring,
+    Grace,
+    Reclaimed,
+    Refunded,
+}
+
+impl SubStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubStatus::Active => "ACTIVE",
+            SubStatus::Expiring => "EXPIRING",
+            SubStatus::Grace => "GRACE",
+            SubStatus::Reclaimed => "RECLAIMED",
+            SubStatus::Refunded => "REFUNDED",
+        }
+    }
+}
+
+/// A subscription's state at `--as-of` (Subscriptions sheet).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubscriptionRow {
+    pub account_id: String,
+    pub product: String,
+    pub edition: String,
+    pub quantity: u64,
+    pub start: NaiveDate,
+    pub expiry: NaiveDate,
+    pub status: SubStatus,
+    /// Days from as-of to expiry (negative once expired).
+    pub days_to_expiry: i64,
+    pub reclaim_date: NaiveDate,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PackStatus {
+    Active,
+    Low,
+    Exhausted,
+    Expired,
+    Refunded,
+}
+
+impl PackStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PackStatus::Active => "ACTIVE",
+            PackStatus::Low => "LOW",
+            PackStatus::Exhausted => "EXHAUSTED",
+            PackStatus::Expired => "EXPIRED",
+            PackStatus::Refunded => "REFUNDED",
+        }
+    }
+}
+
+/// One prepaid pack (Packs sheet).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PackRow {
+    pub account_id: String,
+    pub order_id: String,
+    /// Pack number within its order line (a line of quantity 3 buys packs 1, 2, 3).
+    pub pack: u32,
+    pub product: String,
+    pub edition: String,
+    pub size: u64,
+    pub bonus: u64,
+    pub purchased: NaiveDate,
+    pub expires: Option<NaiveDate>,
+    pub used: u64,
+    pub remaining: u64,
+    pub overdrawn: u64,
+    pub status: PackStatus,
+}
+
+/// Run facts and counts for the Summary sheet and the JSON summary.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RunFacts {
+    /// Input files as named on the command line or found in a directory.
+    pub inputs: Vec<String>,
+    pub as_of: Option<NaiveDate>,
+    /// `YYYY-MM` when `--period` was given.
+    pub period: Option<String>,
+    /// `built-in` or the catalog file's path.
+    pub catalog: String,
+    pub tolerance: Decimal,
+    /// Data rows read from every input (blank rows excluded).
+    pub rows_read: usize,
+    /// Fully blank rows skipped by the readers.
+    pub blank_rows: usize,
+    /// Rows outside `--period` that built state but are not reported as lines.
+    pub rows_before_period: usize,
+    pub refunds: usize,
+    pub usage_rows: usize,
+    /// Columns found in inputs that billrun does not use, once each.
+    pub unknown_columns: Vec<String>,
+}
+
+/// Everything a run produces, sorted and ready to write.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Report {
+    pub facts: RunFacts,
+    /// Sorted by account, order date, order id, line.
+    pub lines: Vec<Line>,
+    pub accounts: Vec<AccountTotal>,
+    pub products: Vec<ProductTotal>,
+    pub subscriptions: Vec<SubscriptionRow>,
+    pub packs: Vec<PackRow>,
+    /// Sorted by source file, row.
+    pub exceptions: Vec<RowException>,
+    pub total_expected: Decimal,
+    pub total_billed: Decimal,
+    pub total_difference: Decimal,
+    pub mismatches: usize,
+    pub unbilled: usize,
+}
