@@ -7,3 +7,7 @@ pub mod money;
 pub mod report;
 pub mod input;
 pub mod output;
+pub mod catalog;
+pub mod rules;
+pub mod engine;
+pub mod reconcile;

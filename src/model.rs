@@ -198,6 +198,9 @@ pub enum ExceptionCode {
     BadTerm,
     BadRegion,
     Duplicate,
+    /// A refund request this version does not decide yet (refund rules come with the pack
+    /// ledger); the row is accounted for, never dropped.
+    NotDecided,
 }
 
 impl ExceptionCode {
@@ -215,6 +218,7 @@ impl ExceptionCode {
             ExceptionCode::BadTerm => "BAD_TERM",
             ExceptionCode::BadRegion => "BAD_REGION",
             ExceptionCode::Duplicate => "DUPLICATE",
+            ExceptionCode::NotDecided => "NOT_DECIDED",
         }
     }
 }

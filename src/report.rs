@@ -250,8 +250,8 @@ pub struct RunFacts {
     pub rows_read: usize,
     /// Fully blank rows skipped by the readers.
     pub blank_rows: usize,
-    /// Rows outside `--period` that built state but are not reported as lines.
-    pub rows_before_period: usize,
+    /// Priced rows dated outside `--period`: they built state but are not reported as lines.
+    pub rows_outside_period: usize,
     pub refunds: usize,
     pub usage_rows: usize,
     /// Columns found in inputs that billrun does not use, once each.

@@ -1,0 +1,232 @@
+//! The catalog file format (TOML), as serde types. Unknown keys are errors, so a typo in a
+//! user catalog stops the run naming the key instead of being silently ignored.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogFile {
+    pub settings: Settings,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub bundles: BTreeMap<String, BundleDef>,
+    pub skus: BTreeMap<String, SkuDef>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MonthRoundingDef {
+    Ceil,
+    Floor,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub addon_months: MonthRoundingDef,
+    pub grace_months: u32,
+    pub qa_grace_days: u32,
+    pub expiring_within_days: u32,
+    #[serde(with = "dec")]
+    pub pv_unit_value: Decimal,
+    pub qa_term_months: Vec<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BundleDef {
+    pub name: String,
+    pub mandatory: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Vendor {
+    Tencent,
+    Alibaba,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Model {
+    UnitYear,
+    BlockYear,
+    TieredYear,
+    CapacityYear,
+    UnitMonth,
+    OneTime,
+    Pack,
+}
+
+impl Model {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Model::UnitYear => "unit-year",
+            Model::BlockYear => "block-year",
+            Model::TieredYear => "tiered-year",
+            Model::CapacityYear => "capacity-year",
+            Model::UnitMonth => "unit-month",
+            Model::OneTime => "one-time",
+            Model::Pack => "pack",
+        }
+    }
+    /// Whether lines of this model are subscriptions with a term.
+    pub fn has_term(self) -> bool {
+        !matches!(self, Model::OneTime | Model::Pack)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TierMode {
+    Volume,
+    Graduated,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RefundPolicy {
+    Window,
+    None,
+    PvPack,
+    ProRata,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TierDef {
+    pub up_to: u64,
+    #[serde(with = "dec")]
+    pub price: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SkuDef {
+    pub name: String,
+    pub vendor: Vendor,
+    pub model: Model,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    /// List price for SKUs without editions; `None` = contract price.
+    #[serde(default, with = "opt_dec", skip_serializing_if = "Option::is_none")]
+    pub price: Option<Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minimum: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier_mode: Option<TierMode>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tiers: Vec<TierDef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_quantity: Option<u64>,
+    /// Add-ons (and robot lines) co-terminate with the account's subscription of this SKU.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub joins: Option<String>,
+    /// Every line of this SKU is an add-on to its `joins` subscription, even one of type
+    /// `new` (qcs-robot, cdp-booster).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub addon_only: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub booster: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub booster_size: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bundle: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_term_years: Option<u32>,
+    /// Usage metric a pack (or a bonus) of this SKU serves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric: Option<String>,
+    /// Months a pack stays valid after purchase; none = does not expire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_months: Option<u32>,
+    /// Bonus usage granted per unit bought (ssc-robot: 50,000 sessions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bonus: Option<u64>,
+    /// Whether vouchers may pay for it (PV packs: no).
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub vouchers: bool,
+    pub refund: RefundPolicy,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub editions: BTreeMap<String, EditionDef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EditionDef {
+    #[serde(default, with = "opt_dec", skip_serializing_if = "Option::is_none")]
+    pub price: Option<Decimal>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minimum: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pack_size: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_active_per_account: Option<u32>,
+}
+
+fn yes() -> bool {
+    true
+}
+fn is_true(b: &bool) -> bool {
+    *b
+}
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// A decimal written as a string (`"99.9"`, exact), an integer, or a float (read through its
+/// shortest decimal form, so `99.9` stays 99.9). Always written back as a string.
+mod dec {
+    use rust_decimal::Decimal;
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+    use std::str::FromStr;
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Str(String),
+        Int(i64),
+        Float(f64),
+    }
+
+    pub fn parse<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+        match Raw::deserialize(d)? {
+            Raw::Str(s) => Decimal::from_str(s.trim())
+                .map_err(|_| D::Error::custom(format!("'{s}' is not a decimal number"))),
+            Raw::Int(i) => Ok(Decimal::from(i)),
+            Raw::Float(f) => Decimal::from_str(&format!("{f}"))
+                .map_err(|_| D::Error::custom(format!("{f} is not a usable decimal number"))),
+        }
+    }
+
+    pub fn serialize<S: Serializer>(v: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&v.normalize().to_string())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+        parse(d)
+    }
+}
+
+mod opt_dec {
+    use rust_decimal::Decimal;
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(d) => super::dec::serialize(d, s),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
+        super::dec::parse(d).map(Some)
+    }
+}

@@ -1,0 +1,91 @@
+use super::*;
+use rust_decimal_macros::dec;
+
+#[test]
+fn builtin_has_every_sku_of_the_spec() {
+    let c = Catalog::builtin();
+    for code in [
+        "cdp", "cdp-booster", "cdp-service", "qdm-pv", "qdm-wecom", "qcs-online", "qcs-phone",
+        "qcs-robot", "qcs-sessions", "qcs-knowledge", "qcs-coldstart", "ssc-employees",
+        "ssc-experts", "ssc-tickets", "ssc-robot", "ssc-knowledge", "ssc-sessions",
+        "ssc-coldstart", "qa", "qa-marketing", "qa-automation", "qa-collection", "qa-social",
+        "qa-guide", "qa-member", "qa-retail", "qa-social-service", "qa-backflow", "qa-adb",
+        "qa-dataphin", "qa-sms",
+    ] {
+        assert!(c.sku_by_code(code).is_some(), "missing {code}");
+    }
+    let qa = c.sku_by_code("qa").unwrap();
+    assert!(qa.editions.values().all(|e| e.price.is_none()), "Quick Audience has no list price");
+}
+
+#[test]
+fn printed_catalog_loads_back_identical() {
+    let c = Catalog::builtin();
+    let text = c.to_toml();
+    let back = Catalog::from_texts(Some(("printed.toml", &text))).unwrap();
+    assert_eq!(back.file, c.file);
+    // And the printed text alone (not merged) is a complete catalog.
+    let alone: CatalogFile = toml::from_str(text.as_str()).unwrap();
+    assert_eq!(alone, c.file);
+}
+
+#[test]
+fn user_catalog_overrides_a_price_and_adds_a_sku() {
+    let user = r#"
+[skus.qcs-online.editions.basic]
+price = 1099.5
+[skus.my-addon]
+name = "Custom service"
+vendor = "tencent"
+model = "one-time"
+price = "250"
+refund = "none"
+"#;
+    let c = Catalog::from_texts(Some(("user.toml", user))).unwrap();
+    let sku = c.sku_by_code("qcs-online").unwrap();
+    let e = c.edition(sku, Some("basic")).unwrap();
+    assert_eq!(e.def.price, Some(dec!(1099.5)));
+    assert_eq!(e.def.minimum, Some(3), "untouched keys keep their built-in values");
+    assert!(c.sku("MY-ADDON").is_some());
+}
+
+#[test]
+fn unknown_key_is_named() {
+    let user = "[skus.qcs-online.editions.basic]\nprise = \"1\"\n";
+    let err = Catalog::from_texts(Some(("u.toml", user))).unwrap_err().to_string();
+    assert!(err.contains("u.toml"), "{err}");
+    assert!(err.contains("skus.qcs-online.editions.basic"), "{err}");
+    assert!(err.contains("prise"), "{err}");
+}
+
+#[test]
+fn bad_values_are_named() {
+    let cases = [
+        ("[skus.cdp]\nbooster = \"nope\"\n", "skus.cdp.booster"),
+        ("[skus.qdm-wecom]\ntiers = [{ up_to = 5, price = \"50\" }, { up_to = 5, price = \"40\" }]\n", "skus.qdm-wecom.tiers[1].up_to"),
+        ("[skus.qcs-phone.editions.standard]\nprice = \"-1\"\n", "skus.qcs-phone.editions.standard.price"),
+        ("[skus.qcs-phone.editions.standard]\nprice = \"abc\"\n", "skus.qcs-phone.editions.standard.price"),
+        ("[skus.qcs-robot]\nmodel = \"weekly\"\n", "skus.qcs-robot.model"),
+        ("[skus.qcs-robot]\naliases = [\"在线客服\"]\n", "skus.qcs-robot.aliases"),
+        ("[settings]\nqa_term_months = []\n", "settings.qa_term_months"),
+    ];
+    for (text, key) in cases {
+        let err = Catalog::from_texts(Some(("u.toml", text))).unwrap_err().to_string();
+        assert!(err.contains(key), "expected key {key} in: {err}");
+    }
+    let err = Catalog::from_texts(Some(("u.toml", "[skus\n"))).unwrap_err().to_string();
+    assert!(err.contains("not valid TOML"), "{err}");
+}
+
+#[test]
+fn lookups_accept_aliases_and_case() {
+    let c = Catalog::builtin();
+    assert_eq!(c.sku("在线客服").unwrap().0, "qcs-online");
+    assert_eq!(c.sku(" QCS-Online ").unwrap().0, "qcs-online");
+    assert!(c.sku("qcs-offline").is_none());
+    let (_, cdp) = c.sku("cdp").unwrap();
+    assert_eq!(c.edition(cdp, Some("旗舰版")).unwrap().code, "flagship");
+    assert!(c.edition(cdp, Some("gold")).is_err());
+    let (_, know) = c.sku("qcs-knowledge").unwrap();
+    assert_eq!(c.edition(know, None).unwrap().def.price, Some(dec!(15000)));
+}

@@ -1,0 +1,8 @@
+//! The pricing rules as pure functions: no I/O, no state beyond their arguments. Each returns
+//! the amounts together with the rule text that explains them, built by the same code.
+
+pub mod cdp;
+pub mod pricing;
+pub mod subscription;
+
+pub use pricing::{Base, Priced};
