@@ -59,24 +59,18 @@ pub fn years_and_months(from: NaiveDate, to: NaiveDate, rounding: MonthRounding)
     }
     let base = 12 * years;
     let mut months = 0u32;
-    loop {
+    while months <= 12 {
         let Some(at) = add_months(from, base + months) else {
             break;
         };
-        match rounding {
-            MonthRounding::Ceil if at >= to => break,
-            MonthRounding::Floor => {
-                match add_months(from, base + months + 1) {
-                    Some(n) if n <= to => {}
-                    _ => break,
-                }
-            }
-            _ => {}
-        }
-        months += 1;
-        if months > 12 {
+        let stop = match rounding {
+            MonthRounding::Ceil => at >= to,
+            MonthRounding::Floor => add_months(from, base + months + 1).is_none_or(|n| n > to),
+        };
+        if stop {
             break;
         }
+        months += 1;
     }
     (years, months)
 }
@@ -109,38 +103,77 @@ mod tests {
     #[test]
     fn guide_split_one_year_six_months() {
         // 2-year subscription from 2024-01-01, add-on 2024-07-01 → 1 year 6 months.
-        assert_eq!(years_and_months(d("2024-07-01"), d("2026-01-01"), MonthRounding::Ceil), (1, 6));
+        assert_eq!(
+            years_and_months(d("2024-07-01"), d("2026-01-01"), MonthRounding::Ceil),
+            (1, 6)
+        );
     }
 
     #[test]
     fn started_month_counts_whole_unless_floor() {
-        assert_eq!(years_and_months(d("2024-07-02"), d("2026-01-01"), MonthRounding::Ceil), (1, 6));
-        assert_eq!(years_and_months(d("2024-07-02"), d("2026-01-01"), MonthRounding::Floor), (1, 5));
-        assert_eq!(years_and_months(d("2024-12-31"), d("2025-01-01"), MonthRounding::Ceil), (0, 1));
-        assert_eq!(years_and_months(d("2024-12-31"), d("2025-01-01"), MonthRounding::Floor), (0, 0));
+        assert_eq!(
+            years_and_months(d("2024-07-02"), d("2026-01-01"), MonthRounding::Ceil),
+            (1, 6)
+        );
+        assert_eq!(
+            years_and_months(d("2024-07-02"), d("2026-01-01"), MonthRounding::Floor),
+            (1, 5)
+        );
+        assert_eq!(
+            years_and_months(d("2024-12-31"), d("2025-01-01"), MonthRounding::Ceil),
+            (0, 1)
+        );
+        assert_eq!(
+            years_and_months(d("2024-12-31"), d("2025-01-01"), MonthRounding::Floor),
+            (0, 0)
+        );
     }
 
     #[test]
     fn exact_ten_and_eleven_months() {
-        assert_eq!(years_and_months(d("2024-03-01"), d("2025-01-01"), MonthRounding::Ceil), (0, 10));
-        assert_eq!(years_and_months(d("2024-02-01"), d("2025-01-01"), MonthRounding::Ceil), (0, 11));
+        assert_eq!(
+            years_and_months(d("2024-03-01"), d("2025-01-01"), MonthRounding::Ceil),
+            (0, 10)
+        );
+        assert_eq!(
+            years_and_months(d("2024-02-01"), d("2025-01-01"), MonthRounding::Ceil),
+            (0, 11)
+        );
         // 11 months and a day: a started 12th month, still less than a full year.
-        assert_eq!(years_and_months(d("2024-01-31"), d("2025-01-01"), MonthRounding::Ceil), (0, 12));
+        assert_eq!(
+            years_and_months(d("2024-01-31"), d("2025-01-01"), MonthRounding::Ceil),
+            (0, 12)
+        );
     }
 
     #[test]
     fn leap_day_and_month_end_splits() {
         // From a leap day: add_months(2024-02-29, 12) = 2025-02-28 ≤ 2025-02-28 → one full year.
-        assert_eq!(years_and_months(d("2024-02-29"), d("2025-02-28"), MonthRounding::Ceil), (1, 0));
+        assert_eq!(
+            years_and_months(d("2024-02-29"), d("2025-02-28"), MonthRounding::Ceil),
+            (1, 0)
+        );
         // Month-end from 01-31: +1 month = 02-29, +2 = 03-31.
-        assert_eq!(years_and_months(d("2024-01-31"), d("2024-03-31"), MonthRounding::Ceil), (0, 2));
-        assert_eq!(years_and_months(d("2024-01-31"), d("2024-03-30"), MonthRounding::Ceil), (0, 2));
-        assert_eq!(years_and_months(d("2024-01-31"), d("2024-02-29"), MonthRounding::Ceil), (0, 1));
+        assert_eq!(
+            years_and_months(d("2024-01-31"), d("2024-03-31"), MonthRounding::Ceil),
+            (0, 2)
+        );
+        assert_eq!(
+            years_and_months(d("2024-01-31"), d("2024-03-30"), MonthRounding::Ceil),
+            (0, 2)
+        );
+        assert_eq!(
+            years_and_months(d("2024-01-31"), d("2024-02-29"), MonthRounding::Ceil),
+            (0, 1)
+        );
     }
 
     #[test]
     fn empty_or_reversed_period_is_zero() {
-        assert_eq!(years_and_months(d("2024-01-01"), d("2024-01-01"), MonthRounding::Ceil), (0, 0));
+        assert_eq!(
+            years_and_months(d("2024-01-01"), d("2024-01-01"), MonthRounding::Ceil),
+            (0, 0)
+        );
         assert_eq!(days_between(d("2024-01-02"), d("2024-01-01")), 0);
         assert_eq!(days_between(d("2024-01-01"), d("2025-01-01")), 366);
     }

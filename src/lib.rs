@@ -2,12 +2,14 @@
 //! invoice workbooks. See SPEC.md for the contract and README.md for use.
 
 pub mod calendar;
+pub mod catalog;
+pub mod cli;
+pub mod commands;
+pub mod engine;
+pub mod input;
 pub mod model;
 pub mod money;
-pub mod report;
-pub mod input;
 pub mod output;
-pub mod catalog;
-pub mod rules;
-pub mod engine;
 pub mod reconcile;
+pub mod report;
+pub mod rules;

@@ -67,7 +67,7 @@ impl Term {
     }
     /// Whole years, if the term is a whole number of years.
     pub fn whole_years(self) -> Option<u32> {
-        (self.months % 12 == 0).then_some(self.months / 12)
+        self.months.is_multiple_of(12).then_some(self.months / 12)
     }
 }
 
@@ -105,7 +105,9 @@ impl RefundReason {
     pub fn parse(text: &str) -> Option<RefundReason> {
         let t = text.trim().to_ascii_lowercase().replace([' ', '-'], "_");
         Some(match t.as_str() {
-            "no_reason" | "noreason" | "无理由" | "七天无理由" | "7天无理由" => RefundReason::NoReason,
+            "no_reason" | "noreason" | "无理由" | "七天无理由" | "7天无理由" => {
+                RefundReason::NoReason
+            }
             "defect" | "产品缺陷" | "缺陷" | "质量问题" => RefundReason::Defect,
             "other" | "其他" | "其它" => RefundReason::Other,
             _ => return None,
@@ -165,7 +167,9 @@ impl Metric {
             "pv" | "page_views" | "浏览量" | "页面浏览量" => Metric::Pv,
             "sessions" | "session" | "会话" | "会话量" | "机器人会话" => Metric::Sessions,
             "sms" | "短信" => Metric::Sms,
-            "backflow_rows" | "backflow" | "回流" | "数据回流" | "回流行数" => Metric::BackflowRows,
+            "backflow_rows" | "backflow" | "回流" | "数据回流" | "回流行数" => {
+                Metric::BackflowRows
+            }
             _ => return None,
         })
     }

@@ -60,7 +60,11 @@ pub fn fmt_money(d: Decimal) -> String {
     let r = round_cents(d);
     let s = format!("{:.2}", r.abs());
     let (int, frac) = s.split_once('.').unwrap_or((&s, "00"));
-    let sign = if r.is_sign_negative() && !r.is_zero() { "-" } else { "" };
+    let sign = if r.is_sign_negative() && !r.is_zero() {
+        "-"
+    } else {
+        ""
+    };
     format!("{sign}{}.{frac}", group_thousands(int))
 }
 
@@ -73,7 +77,11 @@ pub fn fmt_num(d: Decimal) -> String {
         Some((i, f)) => (i.to_string(), Some(f.to_string())),
         None => (s.clone(), None),
     };
-    let sign = if n.is_sign_negative() && !n.is_zero() { "-" } else { "" };
+    let sign = if n.is_sign_negative() && !n.is_zero() {
+        "-"
+    } else {
+        ""
+    };
     match frac {
         Some(f) => format!("{sign}{}.{f}", group_thousands(&int)),
         None => format!("{sign}{}", group_thousands(&int)),
@@ -84,7 +92,7 @@ fn group_thousands(int: &str) -> String {
     let bytes = int.as_bytes();
     let mut out = String::with_capacity(int.len() + int.len() / 3);
     for (i, b) in bytes.iter().enumerate() {
-        if i > 0 && (bytes.len() - i) % 3 == 0 {
+        if i > 0 && (bytes.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(*b as char);

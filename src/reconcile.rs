@@ -4,7 +4,11 @@
 use crate::report::LineStatus;
 use rust_decimal::Decimal;
 
-pub fn reconcile(expected: Decimal, billed: Option<Decimal>, tolerance: Decimal) -> (Option<Decimal>, LineStatus) {
+pub fn reconcile(
+    expected: Decimal,
+    billed: Option<Decimal>,
+    tolerance: Decimal,
+) -> (Option<Decimal>, LineStatus) {
     match billed {
         None => (None, LineStatus::Unbilled),
         Some(b) => {
@@ -27,9 +31,18 @@ mod tests {
     #[test]
     fn tolerance_is_inclusive() {
         let t = dec!(0.01);
-        assert_eq!(reconcile(dec!(100), Some(dec!(100.01)), t), (Some(dec!(0.01)), LineStatus::Ok));
-        assert_eq!(reconcile(dec!(100), Some(dec!(99.99)), t), (Some(dec!(-0.01)), LineStatus::Ok));
-        assert_eq!(reconcile(dec!(100), Some(dec!(100.02)), t), (Some(dec!(0.02)), LineStatus::Mismatch));
+        assert_eq!(
+            reconcile(dec!(100), Some(dec!(100.01)), t),
+            (Some(dec!(0.01)), LineStatus::Ok)
+        );
+        assert_eq!(
+            reconcile(dec!(100), Some(dec!(99.99)), t),
+            (Some(dec!(-0.01)), LineStatus::Ok)
+        );
+        assert_eq!(
+            reconcile(dec!(100), Some(dec!(100.02)), t),
+            (Some(dec!(0.02)), LineStatus::Mismatch)
+        );
         assert_eq!(reconcile(dec!(100), None, t), (None, LineStatus::Unbilled));
     }
 }

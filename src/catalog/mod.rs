@@ -92,15 +92,20 @@ impl Catalog {
                 let key = e.path().to_string();
                 CatalogError::Invalid {
                     file: source.clone(),
-                    key: if key == "." { "(top level)".into() } else { key },
+                    key: if key == "." {
+                        "(top level)".into()
+                    } else {
+                        key
+                    },
                     message: e.into_inner().to_string(),
                 }
             })?;
-        let aliases = validate::validate(&file).map_err(|(key, message)| CatalogError::Invalid {
-            file: source.clone(),
-            key,
-            message,
-        })?;
+        let aliases =
+            validate::validate(&file).map_err(|(key, message)| CatalogError::Invalid {
+                file: source.clone(),
+                key,
+                message,
+            })?;
         Ok(Catalog {
             file,
             source,
@@ -138,7 +143,11 @@ impl Catalog {
 
     /// Resolves an edition of `sku`. A SKU without editions takes no edition (empty is fine).
     /// `Err` carries the edition codes accepted.
-    pub fn edition<'a>(&self, sku: &'a SkuDef, text: Option<&str>) -> Result<Edition<'a>, Vec<String>> {
+    pub fn edition<'a>(
+        &self,
+        sku: &'a SkuDef,
+        text: Option<&str>,
+    ) -> Result<Edition<'a>, Vec<String>> {
         let wanted = text.map(norm).filter(|t| !t.is_empty());
         if sku.editions.is_empty() {
             return match wanted {

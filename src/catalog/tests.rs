@@ -5,17 +5,45 @@ use rust_decimal_macros::dec;
 fn builtin_has_every_sku_of_the_spec() {
     let c = Catalog::builtin();
     for code in [
-        "cdp", "cdp-booster", "cdp-service", "qdm-pv", "qdm-wecom", "qcs-online", "qcs-phone",
-        "qcs-robot", "qcs-sessions", "qcs-knowledge", "qcs-coldstart", "ssc-employees",
-        "ssc-experts", "ssc-tickets", "ssc-robot", "ssc-knowledge", "ssc-sessions",
-        "ssc-coldstart", "qa", "qa-marketing", "qa-automation", "qa-collection", "qa-social",
-        "qa-guide", "qa-member", "qa-retail", "qa-social-service", "qa-backflow", "qa-adb",
-        "qa-dataphin", "qa-sms",
+        "cdp",
+        "cdp-booster",
+        "cdp-service",
+        "qdm-pv",
+        "qdm-wecom",
+        "qcs-online",
+        "qcs-phone",
+        "qcs-robot",
+        "qcs-sessions",
+        "qcs-knowledge",
+        "qcs-coldstart",
+        "ssc-employees",
+        "ssc-experts",
+        "ssc-tickets",
+        "ssc-robot",
+        "ssc-knowledge",
+        "ssc-sessions",
+        "ssc-coldstart",
+        "qa",
+        "qa-marketing",
+        "qa-automation",
+        "qa-collection",
+        "qa-social",
+        "qa-guide",
+        "qa-member",
+        "qa-retail",
+        "qa-social-service",
+        "qa-backflow",
+        "qa-adb",
+        "qa-dataphin",
+        "qa-sms",
     ] {
         assert!(c.sku_by_code(code).is_some(), "missing {code}");
     }
     let qa = c.sku_by_code("qa").unwrap();
-    assert!(qa.editions.values().all(|e| e.price.is_none()), "Quick Audience has no list price");
+    assert!(
+        qa.editions.values().all(|e| e.price.is_none()),
+        "Quick Audience has no list price"
+    );
 }
 
 #[test]
@@ -45,14 +73,20 @@ refund = "none"
     let sku = c.sku_by_code("qcs-online").unwrap();
     let e = c.edition(sku, Some("basic")).unwrap();
     assert_eq!(e.def.price, Some(dec!(1099.5)));
-    assert_eq!(e.def.minimum, Some(3), "untouched keys keep their built-in values");
+    assert_eq!(
+        e.def.minimum,
+        Some(3),
+        "untouched keys keep their built-in values"
+    );
     assert!(c.sku("MY-ADDON").is_some());
 }
 
 #[test]
 fn unknown_key_is_named() {
     let user = "[skus.qcs-online.editions.basic]\nprise = \"1\"\n";
-    let err = Catalog::from_texts(Some(("u.toml", user))).unwrap_err().to_string();
+    let err = Catalog::from_texts(Some(("u.toml", user)))
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("u.toml"), "{err}");
     assert!(err.contains("skus.qcs-online.editions.basic"), "{err}");
     assert!(err.contains("prise"), "{err}");
@@ -62,18 +96,40 @@ fn unknown_key_is_named() {
 fn bad_values_are_named() {
     let cases = [
         ("[skus.cdp]\nbooster = \"nope\"\n", "skus.cdp.booster"),
-        ("[skus.qdm-wecom]\ntiers = [{ up_to = 5, price = \"50\" }, { up_to = 5, price = \"40\" }]\n", "skus.qdm-wecom.tiers[1].up_to"),
-        ("[skus.qcs-phone.editions.standard]\nprice = \"-1\"\n", "skus.qcs-phone.editions.standard.price"),
-        ("[skus.qcs-phone.editions.standard]\nprice = \"abc\"\n", "skus.qcs-phone.editions.standard.price"),
-        ("[skus.qcs-robot]\nmodel = \"weekly\"\n", "skus.qcs-robot.model"),
-        ("[skus.qcs-robot]\naliases = [\"在线客服\"]\n", "skus.qcs-robot.aliases"),
-        ("[settings]\nqa_term_months = []\n", "settings.qa_term_months"),
+        (
+            "[skus.qdm-wecom]\ntiers = [{ up_to = 5, price = \"50\" }, { up_to = 5, price = \"40\" }]\n",
+            "skus.qdm-wecom.tiers[1].up_to",
+        ),
+        (
+            "[skus.qcs-phone.editions.standard]\nprice = \"-1\"\n",
+            "skus.qcs-phone.editions.standard.price",
+        ),
+        (
+            "[skus.qcs-phone.editions.standard]\nprice = \"abc\"\n",
+            "skus.qcs-phone.editions.standard.price",
+        ),
+        (
+            "[skus.qcs-robot]\nmodel = \"weekly\"\n",
+            "skus.qcs-robot.model",
+        ),
+        (
+            "[skus.qcs-robot]\naliases = [\"在线客服\"]\n",
+            "skus.qcs-robot.aliases",
+        ),
+        (
+            "[settings]\nqa_term_months = []\n",
+            "settings.qa_term_months",
+        ),
     ];
     for (text, key) in cases {
-        let err = Catalog::from_texts(Some(("u.toml", text))).unwrap_err().to_string();
+        let err = Catalog::from_texts(Some(("u.toml", text)))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains(key), "expected key {key} in: {err}");
     }
-    let err = Catalog::from_texts(Some(("u.toml", "[skus\n"))).unwrap_err().to_string();
+    let err = Catalog::from_texts(Some(("u.toml", "[skus\n")))
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("not valid TOML"), "{err}");
 }
 

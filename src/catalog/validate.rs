@@ -2,8 +2,8 @@
 //! fields, sane numbers, unambiguous aliases. Returns the alias index on success, or the key
 //! at fault and what is wrong with it.
 
-use super::schema::*;
 use super::norm;
+use super::schema::*;
 use crate::model::Metric;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
@@ -17,15 +17,24 @@ fn fault(key: String, message: impl Into<String>) -> Fault {
 pub(super) fn validate(c: &CatalogFile) -> Result<HashMap<String, String>, Fault> {
     let s = &c.settings;
     if s.qa_term_months.is_empty() || s.qa_term_months.iter().any(|m| *m == 0 || *m > 120) {
-        return Err(fault("settings.qa_term_months".into(), "must list terms from 1 to 120 months"));
+        return Err(fault(
+            "settings.qa_term_months".into(),
+            "must list terms from 1 to 120 months",
+        ));
     }
     if s.pv_unit_value < Decimal::ZERO {
-        return Err(fault("settings.pv_unit_value".into(), "must not be negative"));
+        return Err(fault(
+            "settings.pv_unit_value".into(),
+            "must not be negative",
+        ));
     }
     for (name, b) in &c.bundles {
         for m in &b.mandatory {
             if !c.skus.contains_key(m) {
-                return Err(fault(format!("bundles.{name}.mandatory"), format!("names unknown SKU '{m}'")));
+                return Err(fault(
+                    format!("bundles.{name}.mandatory"),
+                    format!("names unknown SKU '{m}'"),
+                ));
             }
         }
     }
@@ -33,31 +42,40 @@ pub(super) fn validate(c: &CatalogFile) -> Result<HashMap<String, String>, Fault
     for (code, sku) in &c.skus {
         let key = |field: &str| format!("skus.{code}.{field}");
         if code.trim().is_empty() || code.trim() != code {
-            return Err(fault(format!("skus.{code}"), "a SKU code must be non-empty with no surrounding spaces"));
+            return Err(fault(
+                format!("skus.{code}"),
+                "a SKU code must be non-empty with no surrounding spaces",
+            ));
         }
         for name in std::iter::once(code).chain(sku.aliases.iter()) {
             let n = norm(name);
-            if let Some(other) = aliases.insert(n, code.clone()) {
-                if &other != code {
-                    return Err(fault(key("aliases"), format!("'{name}' already names SKU '{other}'")));
-                }
+            if let Some(other) = aliases.insert(n, code.clone())
+                && &other != code
+            {
+                return Err(fault(
+                    key("aliases"),
+                    format!("'{name}' already names SKU '{other}'"),
+                ));
             }
         }
         check_price(sku.price, &key("price"))?;
-        if let Some(j) = &sku.joins {
-            if !c.skus.contains_key(j) {
-                return Err(fault(key("joins"), format!("names unknown SKU '{j}'")));
-            }
+        if let Some(j) = &sku.joins
+            && !c.skus.contains_key(j)
+        {
+            return Err(fault(key("joins"), format!("names unknown SKU '{j}'")));
         }
-        if let Some(b) = &sku.bundle {
-            if !c.bundles.contains_key(b) {
-                return Err(fault(key("bundle"), format!("names unknown bundle '{b}'")));
-            }
+        if let Some(b) = &sku.bundle
+            && !c.bundles.contains_key(b)
+        {
+            return Err(fault(key("bundle"), format!("names unknown bundle '{b}'")));
         }
-        if let Some(m) = &sku.metric {
-            if Metric::parse(m).is_none() {
-                return Err(fault(key("metric"), format!("'{m}' is not a metric (pv, sessions, sms, backflow_rows)")));
-            }
+        if let Some(m) = &sku.metric
+            && Metric::parse(m).is_none()
+        {
+            return Err(fault(
+                key("metric"),
+                format!("'{m}' is not a metric (pv, sessions, sms, backflow_rows)"),
+            ));
         }
         if sku.addon_only && sku.joins.is_none() {
             return Err(fault(key("addon_only"), "an add-on-only SKU needs `joins`"));
@@ -67,28 +85,47 @@ pub(super) fn validate(c: &CatalogFile) -> Result<HashMap<String, String>, Fault
         }
         match sku.model {
             Model::BlockYear if sku.block.unwrap_or(0) == 0 => {
-                return Err(fault(key("block"), "a block-year SKU needs a block size above 0"));
+                return Err(fault(
+                    key("block"),
+                    "a block-year SKU needs a block size above 0",
+                ));
             }
             Model::TieredYear => check_tiers(sku, &key("tiers"))?,
             Model::CapacityYear => {
                 match &sku.booster {
                     Some(b) if c.skus.contains_key(b) => {}
-                    Some(b) => return Err(fault(key("booster"), format!("names unknown SKU '{b}'"))),
-                    None => return Err(fault(key("booster"), "a capacity-year SKU needs a booster SKU")),
+                    Some(b) => {
+                        return Err(fault(key("booster"), format!("names unknown SKU '{b}'")));
+                    }
+                    None => {
+                        return Err(fault(
+                            key("booster"),
+                            "a capacity-year SKU needs a booster SKU",
+                        ));
+                    }
                 }
                 if sku.booster_size.unwrap_or(0) == 0 {
                     return Err(fault(key("booster_size"), "must be above 0"));
                 }
                 if sku.editions.is_empty() {
-                    return Err(fault(key("editions"), "a capacity-year SKU needs editions with a capacity"));
+                    return Err(fault(
+                        key("editions"),
+                        "a capacity-year SKU needs editions with a capacity",
+                    ));
                 }
             }
             Model::Pack => {
                 if sku.metric.is_none() {
-                    return Err(fault(key("metric"), "a pack SKU needs the metric its packs serve"));
+                    return Err(fault(
+                        key("metric"),
+                        "a pack SKU needs the metric its packs serve",
+                    ));
                 }
                 if sku.editions.is_empty() {
-                    return Err(fault(key("editions"), "a pack SKU needs editions with a pack_size"));
+                    return Err(fault(
+                        key("editions"),
+                        "a pack SKU needs editions with a pack_size",
+                    ));
                 }
             }
             _ => {}
@@ -98,17 +135,26 @@ pub(super) fn validate(c: &CatalogFile) -> Result<HashMap<String, String>, Fault
             let ekey = |field: &str| format!("skus.{code}.editions.{ecode}.{field}");
             check_price(e.price, &ekey("price"))?;
             for name in std::iter::once(ecode).chain(e.aliases.iter()) {
-                if let Some(other) = edition_names.insert(norm(name), ecode.clone()) {
-                    if &other != ecode {
-                        return Err(fault(ekey("aliases"), format!("'{name}' already names edition '{other}'")));
-                    }
+                if let Some(other) = edition_names.insert(norm(name), ecode.clone())
+                    && &other != ecode
+                {
+                    return Err(fault(
+                        ekey("aliases"),
+                        format!("'{name}' already names edition '{other}'"),
+                    ));
                 }
             }
             if sku.model == Model::CapacityYear && e.capacity.unwrap_or(0) == 0 {
-                return Err(fault(ekey("capacity"), "a capacity-year edition needs a capacity above 0"));
+                return Err(fault(
+                    ekey("capacity"),
+                    "a capacity-year edition needs a capacity above 0",
+                ));
             }
             if sku.model == Model::Pack && e.pack_size.unwrap_or(0) == 0 {
-                return Err(fault(ekey("pack_size"), "a pack edition needs a pack_size above 0"));
+                return Err(fault(
+                    ekey("pack_size"),
+                    "a pack edition needs a pack_size above 0",
+                ));
             }
             if e.max_active_per_account == Some(0) {
                 return Err(fault(ekey("max_active_per_account"), "must be at least 1"));
@@ -127,12 +173,18 @@ fn check_price(p: Option<Decimal>, key: &str) -> Result<(), Fault> {
 
 fn check_tiers(sku: &SkuDef, key: &str) -> Result<(), Fault> {
     if sku.tiers.is_empty() {
-        return Err(fault(key.to_string(), "a tiered-year SKU needs at least one tier"));
+        return Err(fault(
+            key.to_string(),
+            "a tiered-year SKU needs at least one tier",
+        ));
     }
     let mut last = 0u64;
     for (i, t) in sku.tiers.iter().enumerate() {
         if t.up_to <= last {
-            return Err(fault(format!("{key}[{i}].up_to"), "tiers must rise strictly"));
+            return Err(fault(
+                format!("{key}[{i}].up_to"),
+                "tiers must rise strictly",
+            ));
         }
         check_price(Some(t.price), &format!("{key}[{i}].price"))?;
         last = t.up_to;

@@ -28,14 +28,23 @@ pub fn replay(ctx: &Ctx, account_id: &str, mut evs: Vec<Event>) -> AccountResult
             .as_deref()
             .and_then(|p| cat.sku(p))
             .is_some_and(|(_, s)| s.joins.is_some());
-        (e.row.order_date, e.row.kind, e.row.order_id.clone(), joins, e.row.position)
+        (
+            e.row.order_date,
+            e.row.kind,
+            e.row.order_id.clone(),
+            joins,
+            e.row.position,
+        )
     });
     let gaps = bundle_gaps(cat, &evs);
     let mut st = AccountState::default();
     let mut out = AccountResult::default();
     for ev in &evs {
         let result = match ev.row.kind {
-            OrderType::New => events::new(ctx, &mut st, ev, &|bundle| gaps.get(&(ev.row.order_id.clone(), bundle.to_string())).cloned()),
+            OrderType::New => events::new(ctx, &mut st, ev, &|bundle| {
+                gaps.get(&(ev.row.order_id.clone(), bundle.to_string()))
+                    .cloned()
+            }),
             OrderType::Addon => events::addon(ctx, &mut st, ev),
             OrderType::Renewal => events::renewal(ctx, &mut st, ev),
             OrderType::Upgrade => events::upgrade(ctx, &mut st, ev),
@@ -72,7 +81,12 @@ fn bundle_gaps(cat: &Catalog, evs: &[Event]) -> HashMap<(String, String), String
             if !b.mandatory.iter().any(|m| skus.contains(m.as_str())) {
                 continue;
             }
-            let missing: Vec<&str> = b.mandatory.iter().map(String::as_str).filter(|m| !skus.contains(m)).collect();
+            let missing: Vec<&str> = b
+                .mandatory
+                .iter()
+                .map(String::as_str)
+                .filter(|m| !skus.contains(m))
+                .collect();
             if !missing.is_empty() {
                 gaps.insert(
                     (order.to_string(), name.clone()),
@@ -104,7 +118,8 @@ fn states(ctx: &Ctx, account_id: &str, st: &AccountState, out: &mut AccountResul
             reclaim_date: reclaim_date(sub.vendor, sub.expiry, s),
         });
     }
-    out.subscriptions.sort_by(|a, b| (&a.product, a.start, &a.edition).cmp(&(&b.product, b.start, &b.edition)));
+    out.subscriptions
+        .sort_by(|a, b| (&a.product, a.start, &a.edition).cmp(&(&b.product, b.start, &b.edition)));
     for p in &st.packs {
         let expired = p.expires.is_some_and(|e| e <= ctx.as_of);
         out.packs.push(PackRow {
@@ -120,7 +135,11 @@ fn states(ctx: &Ctx, account_id: &str, st: &AccountState, out: &mut AccountResul
             used: 0,
             remaining: p.size,
             overdrawn: 0,
-            status: if expired { PackStatus::Expired } else { PackStatus::Active },
+            status: if expired {
+                PackStatus::Expired
+            } else {
+                PackStatus::Active
+            },
         });
     }
 }

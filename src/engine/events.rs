@@ -26,17 +26,28 @@ fn rounding(cat: &Catalog) -> MonthRounding {
 
 fn end_of(ev: &Event, start: NaiveDate, months: u32) -> R<NaiveDate> {
     add_months(start, months).ok_or_else(|| {
-        fail(ev, C::BadValue, "order_date", start.to_string(), "the term runs past the last date the calendar holds")
+        fail(
+            ev,
+            C::BadValue,
+            "order_date",
+            start.to_string(),
+            "the term runs past the last date the calendar holds",
+        )
     })
 }
 
 fn line(ctx: &Ctx, ev: &Event, f: LineFacts, p: Priced) -> R<Line> {
-    finish(ev, f, p, ctx.tolerance).map_err(Box::new)
+    finish(ev, f, p, ctx.tolerance)
 }
 
 /// `type = new`.
 /// `bundle_gap` names what the row's order lacks of a bundle's mandatory items, if anything.
-pub fn new(ctx: &Ctx, st: &mut AccountState, ev: &Event, bundle_gap: &dyn Fn(&str) -> Option<String>) -> R<Line> {
+pub fn new(
+    ctx: &Ctx,
+    st: &mut AccountState,
+    ev: &Event,
+    bundle_gap: &dyn Fn(&str) -> Option<String>,
+) -> R<Line> {
     let cat = ctx.catalog;
     let (code, sku) = rv::sku(cat, ev)?;
     if sku.addon_only {
@@ -54,28 +65,50 @@ pub fn new(ctx: &Ctx, st: &mut AccountState, ev: &Event, bundle_gap: &dyn Fn(&st
     }
     let e = rv::edition(cat, ev, code, sku, None)?;
     rv::minimum(ev, code, &e, q)?;
-    if let Some(max) = e.def.max_active_per_account {
-        if st.count_active(code, e.code, start) >= max as usize {
-            return Err(fail(
-                ev,
-                C::LimitExceeded,
-                "edition",
-                e.code,
-                format!("an account may hold at most {max} active {code} {} subscription(s); this account already has one on {start}", e.code),
-            ));
-        }
+    if let Some(max) = e.def.max_active_per_account
+        && st.count_active(code, e.code, start) >= max as usize
+    {
+        return Err(fail(
+            ev,
+            C::LimitExceeded,
+            "edition",
+            e.code,
+            format!(
+                "an account may hold at most {max} active {code} {} subscription(s); this account already has one on {start}",
+                e.code
+            ),
+        ));
     }
     let b = rv::base(ev, code, sku, &e, q, 0)?;
-    let facts = |term: String, service| LineFacts { product: code, edition: e.code, quantity: q, term, service };
+    let facts = |term: String, service| LineFacts {
+        product: code,
+        edition: e.code,
+        quantity: q,
+        term,
+        service,
+    };
     match sku.model {
-        Model::OneTime => line(ctx, ev, facts(String::new(), None), pricing::once(&b, "one-time")),
+        Model::OneTime => line(
+            ctx,
+            ev,
+            facts(String::new(), None),
+            pricing::once(&b, "one-time"),
+        ),
         Model::Pack => {
             let size = e.def.pack_size.unwrap_or(0);
             let expires = match sku.valid_months {
                 Some(m) => Some(end_of(ev, row.order_date, m)?),
                 None => None,
             };
-            let p = pricing::once(&b, &format!("{} pack{} of {}:", fmt_num(q.into()), if q == 1 { "" } else { "s" }, fmt_num(size.into())));
+            let p = pricing::once(
+                &b,
+                &format!(
+                    "{} pack{} of {}:",
+                    fmt_num(q.into()),
+                    if q == 1 { "" } else { "s" },
+                    fmt_num(size.into())
+                ),
+            );
             let l = line(ctx, ev, facts(String::new(), None), p)?;
             for n in 1..=q.min(u32::MAX as u64) as u32 {
                 st.packs.push(Pack {
@@ -84,7 +117,11 @@ pub fn new(ctx: &Ctx, st: &mut AccountState, ev: &Event, bundle_gap: &dyn Fn(&st
                     sku: code.to_string(),
                     edition: e.code.to_string(),
                     size,
-                    bonus: if n == 1 { row.bonus_quantity.unwrap_or(0) } else { 0 },
+                    bonus: if n == 1 {
+                        row.bonus_quantity.unwrap_or(0)
+                    } else {
+                        0
+                    },
                     purchased: row.order_date,
                     expires,
                 });
@@ -120,27 +157,72 @@ fn booster_price(ctx: &Ctx, ev: &Event, sku: &SkuDef) -> R<(String, Decimal)> {
     let price = ctx.catalog.sku_by_code(&code).and_then(|b| b.price);
     match price {
         Some(p) => Ok((code, p)),
-        None => Err(fail(ev, C::NoPrice, "product", code.clone(), format!("the booster SKU {code} has no list price in the catalog"))),
+        None => Err(fail(
+            ev,
+            C::NoPrice,
+            "product",
+            code.clone(),
+            format!("the booster SKU {code} has no list price in the catalog"),
+        )),
     }
 }
 
 /// The CDP cover for `customers`: the row's edition, or the cheapest with `auto`/empty. The
 /// text names the cheapest cover when an explicit edition is not it.
-fn cover(ctx: &Ctx, ev: &Event, code: &str, sku: &SkuDef, customers: u64, edition: Option<&str>) -> R<(Plan, String)> {
+fn cover(
+    ctx: &Ctx,
+    ev: &Event,
+    code: &str,
+    sku: &SkuDef,
+    customers: u64,
+    edition: Option<&str>,
+) -> R<(Plan, String)> {
     let (_, bp) = booster_price(ctx, ev, sku)?;
     let cheapest = cdp::cheapest(sku, customers, bp);
     let wanted = edition.filter(|e| !e.trim().is_empty() && !e.trim().eq_ignore_ascii_case("auto"));
     let Some(w) = wanted else {
-        let plan = cheapest.ok_or_else(|| fail(ev, C::NoPrice, "edition", "auto", format!("no {code} edition has a list price to choose from")))?;
-        let why = format!("cheapest cover of {} customers: {}", fmt_num(customers.into()), plan.describe());
+        let plan = cheapest.ok_or_else(|| {
+            fail(
+                ev,
+                C::NoPrice,
+                "edition",
+                "auto",
+                format!("no {code} edition has a list price to choose from"),
+            )
+        })?;
+        let why = format!(
+            "cheapest cover of {} customers: {}",
+            fmt_num(customers.into()),
+            plan.describe()
+        );
         return Ok((plan, why));
     };
     let e = ctx.catalog.edition(sku, Some(w)).map_err(|acc| {
-        fail(ev, C::BadValue, "edition", w, format!("'{w}' is not an edition of {code}; accepted: auto, {}", acc.join(", ")))
+        fail(
+            ev,
+            C::BadValue,
+            "edition",
+            w,
+            format!(
+                "'{w}' is not an edition of {code}; accepted: auto, {}",
+                acc.join(", ")
+            ),
+        )
     })?;
-    let plan = cdp::with_edition(sku, e.code, &e.def, customers, bp)
-        .ok_or_else(|| fail(ev, C::NoPrice, "edition", w, format!("{code} {} has no list price", e.code)))?;
-    let mut why = format!("{} customers: {}", fmt_num(customers.into()), plan.describe());
+    let plan = cdp::with_edition(sku, e.code, &e.def, customers, bp).ok_or_else(|| {
+        fail(
+            ev,
+            C::NoPrice,
+            "edition",
+            w,
+            format!("{code} {} has no list price", e.code),
+        )
+    })?;
+    let mut why = format!(
+        "{} customers: {}",
+        fmt_num(customers.into()),
+        plan.describe()
+    );
     if let Some(c) = cheapest.filter(|c| c.annual < plan.annual) {
         why.push_str(&format!(
             "; cheapest cover would be {} ({} less per year)",
@@ -151,12 +233,26 @@ fn cover(ctx: &Ctx, ev: &Event, code: &str, sku: &SkuDef, customers: u64, editio
     Ok((plan, why))
 }
 
-fn new_capacity(ctx: &Ctx, st: &mut AccountState, ev: &Event, code: &str, sku: &SkuDef, q: u64, start: NaiveDate) -> R<Line> {
+fn new_capacity(
+    ctx: &Ctx,
+    st: &mut AccountState,
+    ev: &Event,
+    code: &str,
+    sku: &SkuDef,
+    q: u64,
+    start: NaiveDate,
+) -> R<Line> {
     let t = rv::term(ctx.catalog, ev, code, sku)?;
     let (plan, why) = cover(ctx, ev, code, sku, q, ev.row.edition.as_deref())?;
     let b = capacity_base(ev, &plan, why);
     let end = end_of(ev, start, t.months)?;
-    let facts = LineFacts { product: code, edition: &plan.edition, quantity: q, term: t.to_string(), service: Some((start, end)) };
+    let facts = LineFacts {
+        product: code,
+        edition: &plan.edition,
+        quantity: q,
+        term: t.to_string(),
+        service: Some((start, end)),
+    };
     let l = line(ctx, ev, facts, pricing::years(&b, t.months / 12, "new"))?;
     push_cover(ctx, st, ev, code, sku, &plan, q, start, end);
     Ok(l)
@@ -165,15 +261,37 @@ fn new_capacity(ctx: &Ctx, st: &mut AccountState, ev: &Event, code: &str, sku: &
 /// A CDP line's base: the whole cover per year, or the row's contract price for it.
 fn capacity_base(ev: &Event, plan: &Plan, why: String) -> Base {
     match ev.row.unit_price {
-        Some(p) => Base { unit_price: p, billable: Decimal::ONE, how: format!("1 × {} (contract price; {why})", fmt_num(p)) },
-        None => Base { unit_price: plan.annual, billable: Decimal::ONE, how: format!("1 × {} ({why})", fmt_num(plan.annual)) },
+        Some(p) => Base {
+            unit_price: p,
+            billable: Decimal::ONE,
+            how: format!("1 × {} (contract price; {why})", fmt_num(p)),
+        },
+        None => Base {
+            unit_price: plan.annual,
+            billable: Decimal::ONE,
+            how: format!("1 × {} ({why})", fmt_num(plan.annual)),
+        },
     }
 }
 
 #[allow(clippy::too_many_arguments)]
-fn push_cover(ctx: &Ctx, st: &mut AccountState, ev: &Event, code: &str, sku: &SkuDef, plan: &Plan, q: u64, start: NaiveDate, end: NaiveDate) {
+fn push_cover(
+    ctx: &Ctx,
+    st: &mut AccountState,
+    ev: &Event,
+    code: &str,
+    sku: &SkuDef,
+    plan: &Plan,
+    q: u64,
+    start: NaiveDate,
+    end: NaiveDate,
+) {
     let booster = sku.booster.clone().unwrap_or_default();
-    let bp = ctx.catalog.sku_by_code(&booster).and_then(|b| b.price).unwrap_or_default();
+    let bp = ctx
+        .catalog
+        .sku_by_code(&booster)
+        .and_then(|b| b.price)
+        .unwrap_or_default();
     st.subs.push(Sub {
         sku: code.to_string(),
         edition: plan.edition.clone(),
@@ -215,15 +333,26 @@ pub fn addon(ctx: &Ctx, st: &mut AccountState, ev: &Event) -> R<Line> {
     let own_active = |st: &AccountState, ed: Option<&str>| st.active(code, ed, d);
     let fallback = own_active(st, None).map(|i| st.subs[i].edition.clone());
     let e = rv::edition(cat, ev, code, sku, fallback.as_deref())?;
-    let anchor_idx = if anchor == code { own_active(st, Some(e.code)) } else { st.active(anchor, None, d) };
+    let anchor_idx = if anchor == code {
+        own_active(st, Some(e.code))
+    } else {
+        st.active(anchor, None, d)
+    };
     let Some(ai) = anchor_idx else {
-        let what = if anchor == code { format!("{code} {}", e.code).trim_end().to_string() } else { anchor.to_string() };
+        let what = if anchor == code {
+            format!("{code} {}", e.code).trim_end().to_string()
+        } else {
+            anchor.to_string()
+        };
         return Err(fail(
             ev,
             C::NoSubscription,
             "product",
             code,
-            format!("no active {what} subscription for account {} on {d}: an add-on joins a running subscription", ev.row.account_id),
+            format!(
+                "no active {what} subscription for account {} on {d}: an add-on joins a running subscription",
+                ev.row.account_id
+            ),
         ));
     };
     let expiry = st.subs[ai].expiry;
@@ -235,22 +364,61 @@ pub fn addon(ctx: &Ctx, st: &mut AccountState, ev: &Event) -> R<Line> {
         _ => format!("{} joining {anchor}:", ev.row.kind),
     };
     let p = priced_to(cat, sku, &b, d, expiry, &what);
-    let facts = LineFacts { product: code, edition: e.code, quantity: q, term: String::new(), service: Some((d, expiry)) };
+    let facts = LineFacts {
+        product: code,
+        edition: e.code,
+        quantity: q,
+        term: String::new(),
+        service: Some((d, expiry)),
+    };
     let l = line(ctx, ev, facts, p)?;
-    grow(st, own, code, &e, sku, q, d, expiry, b.unit_price, &ev.row.order_id);
+    grow(
+        st,
+        own,
+        code,
+        &e,
+        sku,
+        q,
+        d,
+        expiry,
+        b.unit_price,
+        &ev.row.order_id,
+    );
     Ok(l)
 }
 
 /// Prices `[from, expiry)` of a co-terminated addition by the vendor's rule.
-fn priced_to(cat: &Catalog, sku: &SkuDef, b: &Base, from: NaiveDate, expiry: NaiveDate, what: &str) -> Priced {
+fn priced_to(
+    cat: &Catalog,
+    sku: &SkuDef,
+    b: &Base,
+    from: NaiveDate,
+    expiry: NaiveDate,
+    what: &str,
+) -> Priced {
     match sku.vendor {
         Vendor::Tencent => pricing::tencent_addon(b, from, expiry, rounding(cat), what),
-        Vendor::Alibaba => pricing::days(b, days_between(from, expiry).min(u32::MAX as i64) as u32, what),
+        Vendor::Alibaba => pricing::days(
+            b,
+            days_between(from, expiry).min(u32::MAX as i64) as u32,
+            what,
+        ),
     }
 }
 
 #[allow(clippy::too_many_arguments)]
-fn grow(st: &mut AccountState, own: Option<usize>, code: &str, e: &Edition, sku: &SkuDef, q: u64, d: NaiveDate, expiry: NaiveDate, unit: Decimal, order: &str) {
+fn grow(
+    st: &mut AccountState,
+    own: Option<usize>,
+    code: &str,
+    e: &Edition,
+    sku: &SkuDef,
+    q: u64,
+    d: NaiveDate,
+    expiry: NaiveDate,
+    unit: Decimal,
+    order: &str,
+) {
     match own {
         Some(i) => st.subs[i].quantity = st.subs[i].quantity.saturating_add(q),
         None => st.subs.push(Sub {
@@ -268,15 +436,35 @@ fn grow(st: &mut AccountState, own: Option<usize>, code: &str, e: &Edition, sku:
 }
 
 /// A CDP add-on row gives the new customer count: bill the boosters beyond the current cover.
-fn addon_capacity(ctx: &Ctx, st: &mut AccountState, ev: &Event, code: &str, sku: &SkuDef, q: u64) -> R<Line> {
+fn addon_capacity(
+    ctx: &Ctx,
+    st: &mut AccountState,
+    ev: &Event,
+    code: &str,
+    sku: &SkuDef,
+    q: u64,
+) -> R<Line> {
     let d = ev.row.order_date;
     let Some(ci) = st.active(code, None, d) else {
-        return Err(fail(ev, C::NoSubscription, "product", code, format!("no active {code} subscription for account {} on {d}", ev.row.account_id)));
+        return Err(fail(
+            ev,
+            C::NoSubscription,
+            "product",
+            code,
+            format!(
+                "no active {code} subscription for account {} on {d}",
+                ev.row.account_id
+            ),
+        ));
     };
     let (booster, bp) = booster_price(ctx, ev, sku)?;
     let size = sku.booster_size.unwrap_or(1).max(1);
     let sub = st.subs[ci].clone();
-    let capacity = sku.editions.get(&sub.edition).and_then(|e| e.capacity).unwrap_or(0);
+    let capacity = sku
+        .editions
+        .get(&sub.edition)
+        .and_then(|e| e.capacity)
+        .unwrap_or(0);
     let bi = st.active(&booster, None, d);
     let held = bi.map(|i| st.subs[i].quantity).unwrap_or(0);
     let cover = capacity.saturating_add(held.saturating_mul(size));
@@ -304,7 +492,13 @@ fn addon_capacity(ctx: &Ctx, st: &mut AccountState, ev: &Event, code: &str, sku:
             sub.edition
         );
     }
-    let facts = LineFacts { product: code, edition: &sub.edition, quantity: q, term: String::new(), service: Some((d, sub.expiry)) };
+    let facts = LineFacts {
+        product: code,
+        edition: &sub.edition,
+        quantity: q,
+        term: String::new(),
+        service: Some((d, sub.expiry)),
+    };
     let l = line(ctx, ev, facts, p)?;
     st.subs[ci].quantity = st.subs[ci].quantity.max(q);
     if needed > 0 {
@@ -312,8 +506,22 @@ fn addon_capacity(ctx: &Ctx, st: &mut AccountState, ev: &Event, code: &str, sku:
         match (bi, bsku) {
             (Some(i), _) => st.subs[i].quantity += needed,
             (None, Some(bs)) => {
-                let e = Edition { code: "", def: Default::default() };
-                grow(st, None, &booster, &e, &bs, needed, d, sub.expiry, bp, &ev.row.order_id);
+                let e = Edition {
+                    code: "",
+                    def: Default::default(),
+                };
+                grow(
+                    st,
+                    None,
+                    &booster,
+                    &e,
+                    &bs,
+                    needed,
+                    d,
+                    sub.expiry,
+                    bp,
+                    &ev.row.order_id,
+                );
             }
             (None, None) => {}
         }
@@ -327,13 +535,28 @@ pub fn renewal(ctx: &Ctx, st: &mut AccountState, ev: &Event) -> R<Line> {
     let (code, sku) = rv::sku(cat, ev)?;
     rv::payment(ev, code, sku)?;
     let d = ev.row.order_date;
-    let given = ev.row.edition.as_deref().filter(|e| !e.trim().is_empty() && !e.eq_ignore_ascii_case("auto"));
+    let given = ev
+        .row
+        .edition
+        .as_deref()
+        .filter(|e| !e.trim().is_empty() && !e.eq_ignore_ascii_case("auto"));
     let ed_code = match given {
-        Some(_) if sku.model != Model::CapacityYear => Some(rv::edition(cat, ev, code, sku, None)?.code.to_string()),
+        Some(_) if sku.model != Model::CapacityYear => {
+            Some(rv::edition(cat, ev, code, sku, None)?.code.to_string())
+        }
         _ => None,
     };
     let Some(si) = st.latest(code, ed_code.as_deref()) else {
-        return Err(fail(ev, C::NoSubscription, "product", code, format!("account {} has no {code} subscription to renew", ev.row.account_id)));
+        return Err(fail(
+            ev,
+            C::NoSubscription,
+            "product",
+            code,
+            format!(
+                "account {} has no {code} subscription to renew",
+                ev.row.account_id
+            ),
+        ));
     };
     let sub = st.subs[si].clone();
     let grace = grace_end(sku.vendor, sub.expiry, cat.settings());
@@ -356,10 +579,19 @@ pub fn renewal(ctx: &Ctx, st: &mut AccountState, ev: &Event) -> R<Line> {
     if sku.model == Model::CapacityYear {
         let (plan, why) = cover(ctx, ev, code, sku, q, Some(given.unwrap_or(&sub.edition)))?;
         let b = capacity_base(ev, &plan, why);
-        let facts = LineFacts { product: code, edition: &plan.edition, quantity: q, term: t.to_string(), service: Some((sub.expiry, new_expiry)) };
+        let facts = LineFacts {
+            product: code,
+            edition: &plan.edition,
+            quantity: q,
+            term: t.to_string(),
+            service: Some((sub.expiry, new_expiry)),
+        };
         let l = line(ctx, ev, facts, pricing::years(&b, t.months / 12, &what))?;
         let booster = sku.booster.clone().unwrap_or_default();
-        if let Some(bi) = st.latest(&booster, None).filter(|i| st.subs[*i].expiry == sub.expiry) {
+        if let Some(bi) = st
+            .latest(&booster, None)
+            .filter(|i| st.subs[*i].expiry == sub.expiry)
+        {
             st.subs[bi].expiry = new_expiry;
             st.subs[bi].quantity = plan.boosters;
         }
@@ -377,7 +609,13 @@ pub fn renewal(ctx: &Ctx, st: &mut AccountState, ev: &Event) -> R<Line> {
         Vendor::Tencent => pricing::years(&b, t.months / 12, &what),
         Vendor::Alibaba => pricing::months(&b, t.months, &what),
     };
-    let facts = LineFacts { product: code, edition: e.code, quantity: q, term: t.to_string(), service: Some((sub.expiry, new_expiry)) };
+    let facts = LineFacts {
+        product: code,
+        edition: e.code,
+        quantity: q,
+        term: t.to_string(),
+        service: Some((sub.expiry, new_expiry)),
+    };
     let l = line(ctx, ev, facts, p)?;
     let s = &mut st.subs[si];
     s.expiry = new_expiry;
@@ -397,7 +635,9 @@ pub fn upgrade(ctx: &Ctx, st: &mut AccountState, ev: &Event) -> R<Line> {
             C::BadValue,
             "type",
             "upgrade",
-            format!("upgrades apply to Quick Audience editions (basic → standard); {code} changes edition by a new purchase"),
+            format!(
+                "upgrades apply to Quick Audience editions (basic → standard); {code} changes edition by a new purchase"
+            ),
         ));
     }
     let d = ev.row.order_date;
@@ -410,11 +650,26 @@ pub fn upgrade(ctx: &Ctx, st: &mut AccountState, ev: &Event) -> R<Line> {
         .max_by_key(|(i, s)| (s.expiry, *i))
         .map(|(i, _)| i);
     let Some(si) = from else {
-        return Err(fail(ev, C::NoSubscription, "product", code, format!("no active {code} subscription of another edition to upgrade on {d}")));
+        return Err(fail(
+            ev,
+            C::NoSubscription,
+            "product",
+            code,
+            format!("no active {code} subscription of another edition to upgrade on {d}"),
+        ));
     };
     let sub = st.subs[si].clone();
     let new_price = ev.row.unit_price.or(e.def.price).ok_or_else(|| {
-        fail(ev, C::NoPrice, "unit_price", "", format!("{code} {} has no list price: give unit_price (the new monthly price) on the row", e.code))
+        fail(
+            ev,
+            C::NoPrice,
+            "unit_price",
+            "",
+            format!(
+                "{code} {} has no list price: give unit_price (the new monthly price) on the row",
+                e.code
+            ),
+        )
     })?;
     if new_price < sub.unit_price {
         return Err(fail(
@@ -422,7 +677,11 @@ pub fn upgrade(ctx: &Ctx, st: &mut AccountState, ev: &Event) -> R<Line> {
             C::BadValue,
             "unit_price",
             new_price.to_string(),
-            format!("the new monthly price {} is below the current {}: that is a downgrade, not an upgrade", fmt_num(new_price), fmt_num(sub.unit_price)),
+            format!(
+                "the new monthly price {} is below the current {}: that is a downgrade, not an upgrade",
+                fmt_num(new_price),
+                fmt_num(sub.unit_price)
+            ),
         ));
     }
     let q = ev.row.quantity.filter(|q| *q > 0).unwrap_or(sub.quantity);
@@ -430,10 +689,23 @@ pub fn upgrade(ctx: &Ctx, st: &mut AccountState, ev: &Event) -> R<Line> {
     let b = Base {
         unit_price: new_price - sub.unit_price,
         billable: Decimal::from(q),
-        how: format!("{} × ({} {} − {} {})", fmt_num(q.into()), e.code, fmt_num(new_price), sub.edition, fmt_num(sub.unit_price)),
+        how: format!(
+            "{} × ({} {} − {} {})",
+            fmt_num(q.into()),
+            e.code,
+            fmt_num(new_price),
+            sub.edition,
+            fmt_num(sub.unit_price)
+        ),
     };
     let p = pricing::days(&b, days, "upgrade");
-    let facts = LineFacts { product: code, edition: e.code, quantity: q, term: String::new(), service: Some((d, sub.expiry)) };
+    let facts = LineFacts {
+        product: code,
+        edition: e.code,
+        quantity: q,
+        term: String::new(),
+        service: Some((d, sub.expiry)),
+    };
     let l = line(ctx, ev, facts, p)?;
     let s = &mut st.subs[si];
     s.edition = e.code.to_string();

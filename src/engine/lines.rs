@@ -10,7 +10,13 @@ use crate::rules::Priced;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-pub fn exception(ev: &Event, code: ExceptionCode, column: &str, value: impl Into<String>, message: impl Into<String>) -> RowException {
+pub fn exception(
+    ev: &Event,
+    code: ExceptionCode,
+    column: &str,
+    value: impl Into<String>,
+    message: impl Into<String>,
+) -> RowException {
     RowException {
         src: ev.row.src.clone(),
         order_id: ev.row.order_id.clone(),
@@ -32,7 +38,12 @@ pub struct LineFacts<'a> {
 }
 
 /// Applies the row's discount, rounds once, reconciles against the billed amount.
-pub fn finish(ev: &Event, f: LineFacts, p: Priced, tolerance: Decimal) -> Result<Line, RowException> {
+pub fn finish(
+    ev: &Event,
+    f: LineFacts,
+    p: Priced,
+    tolerance: Decimal,
+) -> Result<Line, Box<RowException>> {
     let row = &ev.row;
     let (discount, note) = match row.discount {
         None => (Decimal::ZERO, String::new()),
@@ -43,7 +54,7 @@ pub fn finish(ev: &Event, f: LineFacts, p: Priced, tolerance: Decimal) -> Result
         }
     };
     if discount > p.list_amount {
-        return Err(exception(
+        return Err(Box::new(exception(
             ev,
             ExceptionCode::BadValue,
             "discount",
@@ -53,7 +64,7 @@ pub fn finish(ev: &Event, f: LineFacts, p: Priced, tolerance: Decimal) -> Result
                 fmt_money(discount),
                 fmt_money(p.list_amount)
             ),
-        ));
+        )));
     }
     let expected = round_cents(p.list_amount - discount);
     let rule = if note.is_empty() {

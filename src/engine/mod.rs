@@ -43,12 +43,20 @@ pub struct Event {
 
 /// Prices every order row. `exceptions` are the readers' row exceptions, carried into the
 /// report; `facts` arrive with the input counts filled in.
-pub fn run(ctx: &Ctx, rows: Vec<OrderRow>, mut exceptions: Vec<RowException>, mut facts: RunFacts) -> Report {
+pub fn run(
+    ctx: &Ctx,
+    rows: Vec<OrderRow>,
+    mut exceptions: Vec<RowException>,
+    mut facts: RunFacts,
+) -> Report {
     let (events, duplicates) = number_and_dedupe(rows);
     exceptions.extend(duplicates);
     let mut by_account: BTreeMap<String, Vec<Event>> = BTreeMap::new();
     for e in events {
-        by_account.entry(e.row.account_id.clone()).or_default().push(e);
+        by_account
+            .entry(e.row.account_id.clone())
+            .or_default()
+            .push(e);
     }
     let results: Vec<AccountResult> = by_account
         .into_par_iter()
@@ -71,7 +79,12 @@ pub fn run(ctx: &Ctx, rows: Vec<OrderRow>, mut exceptions: Vec<RowException>, mu
         report.packs.extend(r.packs);
     }
     report.lines.sort_by(|a, b| {
-        (&a.account_id, a.order_date, &a.order_id, a.line).cmp(&(&b.account_id, b.order_date, &b.order_id, b.line))
+        (&a.account_id, a.order_date, &a.order_id, a.line).cmp(&(
+            &b.account_id,
+            b.order_date,
+            &b.order_id,
+            b.line,
+        ))
     });
     exceptions.sort_by(|a, b| (&a.src, &a.code).cmp(&(&b.src, &b.code)));
     report.exceptions = exceptions;
@@ -91,8 +104,25 @@ fn number_and_dedupe(mut rows: Vec<OrderRow>) -> (Vec<Event>, Vec<RowException>)
     for row in rows {
         let key = format!(
             "{:?}{:?}{:?}",
-            (&row.order_id, &row.account_id, row.order_date, row.kind, &row.product, &row.edition, row.quantity, row.term),
-            (row.unit_price, row.discount, row.voucher, row.billed_amount, &row.region, &row.ref_order_id, row.reason),
+            (
+                &row.order_id,
+                &row.account_id,
+                row.order_date,
+                row.kind,
+                &row.product,
+                &row.edition,
+                row.quantity,
+                row.term
+            ),
+            (
+                row.unit_price,
+                row.discount,
+                row.voucher,
+                row.billed_amount,
+                &row.region,
+                &row.ref_order_id,
+                row.reason
+            ),
             (row.invoiced, row.bonus_quantity, row.start_date)
         );
         if let Some(first) = seen.get(&key) {
@@ -124,10 +154,12 @@ fn totals(report: &mut Report, exc_per_account: &HashMap<String, usize>) {
     for l in &report.lines {
         let billed = l.billed_amount.unwrap_or_default();
         let diff = l.difference.unwrap_or_default();
-        let a = accounts.entry(l.account_id.clone()).or_insert_with(|| AccountTotal {
-            account_id: l.account_id.clone(),
-            ..Default::default()
-        });
+        let a = accounts
+            .entry(l.account_id.clone())
+            .or_insert_with(|| AccountTotal {
+                account_id: l.account_id.clone(),
+                ..Default::default()
+            });
         a.lines += 1;
         a.expected += l.expected_amount;
         a.billed += billed;
@@ -135,10 +167,12 @@ fn totals(report: &mut Report, exc_per_account: &HashMap<String, usize>) {
         if l.status == LineStatus::Mismatch {
             a.mismatches += 1;
         }
-        let p = products.entry(l.product.clone()).or_insert_with(|| ProductTotal {
-            product: l.product.clone(),
-            ..Default::default()
-        });
+        let p = products
+            .entry(l.product.clone())
+            .or_insert_with(|| ProductTotal {
+                product: l.product.clone(),
+                ..Default::default()
+            });
         p.lines += 1;
         p.expected += l.expected_amount;
         p.billed += billed;

@@ -11,7 +11,13 @@ use rust_decimal::Decimal;
 
 pub type R<T> = Result<T, Box<RowException>>;
 
-pub fn fail(ev: &Event, code: C, column: &str, value: impl Into<String>, message: impl Into<String>) -> Box<RowException> {
+pub fn fail(
+    ev: &Event,
+    code: C,
+    column: &str,
+    value: impl Into<String>,
+    message: impl Into<String>,
+) -> Box<RowException> {
     Box::new(exception(ev, code, column, value, message))
 }
 
@@ -19,7 +25,13 @@ pub fn fail(ev: &Event, code: C, column: &str, value: impl Into<String>, message
 pub fn sku<'c>(cat: &'c Catalog, ev: &Event) -> R<(&'c str, &'c SkuDef)> {
     let text = ev.row.product.as_deref().unwrap_or("");
     if text.trim().is_empty() {
-        return Err(fail(ev, C::MissingValue, "product", "", "product is empty: every priced row needs the SKU it bought"));
+        return Err(fail(
+            ev,
+            C::MissingValue,
+            "product",
+            "",
+            "product is empty: every priced row needs the SKU it bought",
+        ));
     }
     cat.sku(text).ok_or_else(|| {
         fail(
@@ -34,16 +46,46 @@ pub fn sku<'c>(cat: &'c Catalog, ev: &Event) -> R<(&'c str, &'c SkuDef)> {
 
 /// The row's edition of `sku` (`fallback` when the row gives none, e.g. the running
 /// subscription's edition).
-pub fn edition<'s>(cat: &Catalog, ev: &Event, code: &str, sku: &'s SkuDef, fallback: Option<&str>) -> R<Edition<'s>> {
+pub fn edition<'s>(
+    cat: &Catalog,
+    ev: &Event,
+    code: &str,
+    sku: &'s SkuDef,
+    fallback: Option<&str>,
+) -> R<Edition<'s>> {
     let given = ev.row.edition.as_deref().filter(|e| !e.trim().is_empty());
     cat.edition(sku, given.or(fallback)).map_err(|accepted| {
         let value = given.unwrap_or("").to_string();
         if accepted.is_empty() {
-            fail(ev, C::BadValue, "edition", value, format!("{code} has no editions; leave edition empty"))
+            fail(
+                ev,
+                C::BadValue,
+                "edition",
+                value,
+                format!("{code} has no editions; leave edition empty"),
+            )
         } else if given.is_none() {
-            fail(ev, C::MissingValue, "edition", value, format!("edition is empty: {code} needs one of {}", accepted.join(", ")))
+            fail(
+                ev,
+                C::MissingValue,
+                "edition",
+                value,
+                format!(
+                    "edition is empty: {code} needs one of {}",
+                    accepted.join(", ")
+                ),
+            )
         } else {
-            fail(ev, C::BadValue, "edition", value.clone(), format!("'{value}' is not an edition of {code}; accepted: {}", accepted.join(", ")))
+            fail(
+                ev,
+                C::BadValue,
+                "edition",
+                value.clone(),
+                format!(
+                    "'{value}' is not an edition of {code}; accepted: {}",
+                    accepted.join(", ")
+                ),
+            )
         }
     })
 }
@@ -51,8 +93,20 @@ pub fn edition<'s>(cat: &Catalog, ev: &Event, code: &str, sku: &'s SkuDef, fallb
 /// The row's quantity, at least 1.
 pub fn quantity(ev: &Event) -> R<u64> {
     match ev.row.quantity {
-        None => Err(fail(ev, C::MissingValue, "quantity", "", "quantity is empty: a priced line needs how many units it buys")),
-        Some(0) => Err(fail(ev, C::BadValue, "quantity", "0", "quantity is 0: a priced line buys at least one unit")),
+        None => Err(fail(
+            ev,
+            C::MissingValue,
+            "quantity",
+            "",
+            "quantity is empty: a priced line needs how many units it buys",
+        )),
+        Some(0) => Err(fail(
+            ev,
+            C::BadValue,
+            "quantity",
+            "0",
+            "quantity is 0: a priced line buys at least one unit",
+        )),
         Some(q) => Ok(q),
     }
 }
@@ -67,7 +121,11 @@ pub fn minimum(ev: &Event, code: &str, e: &Edition, q: u64) -> R<()> {
             q.to_string(),
             format!(
                 "{code}{} needs at least {} per subscription; the row has {}",
-                if e.code.is_empty() { String::new() } else { format!(" {}", e.code) },
+                if e.code.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {}", e.code)
+                },
                 fmt_num(min.into()),
                 fmt_num(q.into())
             ),
@@ -80,18 +138,36 @@ pub fn minimum(ev: &Event, code: &str, e: &Edition, q: u64) -> R<()> {
 /// (SSC 1–8), Quick Audience 1–6 months or a year.
 pub fn term(cat: &Catalog, ev: &Event, code: &str, sku: &SkuDef) -> R<Term> {
     let Some(t) = ev.row.term else {
-        return Err(fail(ev, C::MissingValue, "term", "", format!("term is empty: {code} is sold for a term (e.g. 1y)")));
+        return Err(fail(
+            ev,
+            C::MissingValue,
+            "term",
+            "",
+            format!("term is empty: {code} is sold for a term (e.g. 1y)"),
+        ));
     };
     let shown = t.to_string();
     match sku.vendor {
         Vendor::Tencent => {
             let Some(y) = t.whole_years().filter(|y| *y > 0) else {
-                return Err(fail(ev, C::BadTerm, "term", shown, format!("{code} is sold by the year: write 1y, 2y, …")));
+                return Err(fail(
+                    ev,
+                    C::BadTerm,
+                    "term",
+                    shown,
+                    format!("{code} is sold by the year: write 1y, 2y, …"),
+                ));
             };
-            if let Some(max) = sku.max_term_years {
-                if y > max {
-                    return Err(fail(ev, C::BadTerm, "term", shown, format!("{code} is sold for 1 to {max} years")));
-                }
+            if let Some(max) = sku.max_term_years
+                && y > max
+            {
+                return Err(fail(
+                    ev,
+                    C::BadTerm,
+                    "term",
+                    shown,
+                    format!("{code} is sold for 1 to {max} years"),
+                ));
             }
             Ok(t)
         }
@@ -100,15 +176,31 @@ pub fn term(cat: &Catalog, ev: &Event, code: &str, sku: &SkuDef) -> R<Term> {
             if allowed.contains(&t.months) {
                 Ok(t)
             } else {
-                let list: Vec<String> = allowed.iter().map(|m| Term { months: *m }.to_string()).collect();
-                Err(fail(ev, C::BadTerm, "term", shown, format!("{code} is sold for {}", list.join(", "))))
+                let list: Vec<String> = allowed
+                    .iter()
+                    .map(|m| Term { months: *m }.to_string())
+                    .collect();
+                Err(fail(
+                    ev,
+                    C::BadTerm,
+                    "term",
+                    shown,
+                    format!("{code} is sold for {}", list.join(", ")),
+                ))
             }
         }
     }
 }
 
 /// The period price of `units` (see `rules::pricing::base`), as a row exception on failure.
-pub fn base(ev: &Event, code: &str, sku: &SkuDef, e: &Edition, units: u64, already: u64) -> R<Base> {
+pub fn base(
+    ev: &Event,
+    code: &str,
+    sku: &SkuDef,
+    e: &Edition,
+    units: u64,
+    already: u64,
+) -> R<Base> {
     pricing::base(sku, e.def.price, ev.row.unit_price, units, already).map_err(|err| match err {
         BaseError::NoPrice => fail(
             ev,

@@ -50,7 +50,9 @@ impl AccountState {
         self.subs
             .iter()
             .enumerate()
-            .filter(|(_, s)| s.sku == sku && s.active_on(d) && edition.is_none_or(|e| s.edition == e))
+            .filter(|(_, s)| {
+                s.sku == sku && s.active_on(d) && edition.is_none_or(|e| s.edition == e)
+            })
             .max_by_key(|(i, s)| (s.expiry, *i))
             .map(|(i, _)| i)
     }

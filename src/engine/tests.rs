@@ -15,15 +15,29 @@ impl B {
         B(Vec::new())
     }
     #[allow(clippy::too_many_arguments)]
-    fn row(mut self, order: &str, date: &str, kind: OrderType, product: &str, edition: &str, qty: u64, term: &str) -> B {
+    fn row(
+        mut self,
+        order: &str,
+        date: &str,
+        kind: OrderType,
+        product: &str,
+        edition: &str,
+        qty: u64,
+        term: &str,
+    ) -> B {
         let n = self.0.len();
         let term = match term {
             "" => None,
             t if t.ends_with('y') => Some(Term::years(t.trim_end_matches('y').parse().unwrap())),
-            t => Some(Term { months: t.trim_end_matches('m').parse().unwrap() }),
+            t => Some(Term {
+                months: t.trim_end_matches('m').parse().unwrap(),
+            }),
         };
         self.0.push(OrderRow {
-            src: SourceRef { file: Arc::from("orders.csv"), row: n as u32 + 2 },
+            src: SourceRef {
+                file: Arc::from("orders.csv"),
+                row: n as u32 + 2,
+            },
             position: n,
             order_id: order.into(),
             account_id: "A1".into(),
@@ -55,7 +69,12 @@ impl B {
     }
     fn run_as_of(self, as_of: &str) -> Report {
         let cat = Catalog::builtin();
-        let ctx = Ctx { catalog: &cat, as_of: d(as_of), period: None, tolerance: dec!(0.01) };
+        let ctx = Ctx {
+            catalog: &cat,
+            as_of: d(as_of),
+            period: None,
+            tolerance: dec!(0.01),
+        };
         run(&ctx, self.0, Vec::new(), RunFacts::default())
     }
 }
@@ -63,11 +82,18 @@ impl B {
 use OrderType::*;
 
 fn line<'a>(r: &'a Report, order: &str) -> &'a Line {
-    r.lines.iter().find(|l| l.order_id == order).unwrap_or_else(|| panic!("no line {order}: {:#?}", r.exceptions))
+    r.lines
+        .iter()
+        .find(|l| l.order_id == order)
+        .unwrap_or_else(|| panic!("no line {order}: {:#?}", r.exceptions))
 }
 
 fn code(r: &Report, order: &str) -> ExceptionCode {
-    r.exceptions.iter().find(|e| e.order_id == order).unwrap_or_else(|| panic!("no exception {order}: {:#?}", r.lines)).code
+    r.exceptions
+        .iter()
+        .find(|e| e.order_id == order)
+        .unwrap_or_else(|| panic!("no exception {order}: {:#?}", r.lines))
+        .code
 }
 
 #[test]
@@ -97,11 +123,20 @@ fn guide_ssc_purchase_and_expert_addon() {
         .row("S3", "2024-07-01", Addon, "ssc-employees", "", 500, "")
         .run();
     assert!(r.exceptions.is_empty(), "{:#?}", r.exceptions);
-    let s1: Decimal = r.lines.iter().filter(|l| l.order_id == "S1").map(|l| l.expected_amount).sum();
+    let s1: Decimal = r
+        .lines
+        .iter()
+        .filter(|l| l.order_id == "S1")
+        .map(|l| l.expected_amount)
+        .sum();
     assert_eq!(s1, dec!(420280.00));
     assert_eq!(line(&r, "S2").expected_amount, dec!(9600.00));
     let emp = line(&r, "S3");
-    assert_eq!(emp.billable_quantity, dec!(1), "6,000 → 6,500 adds one block");
+    assert_eq!(
+        emp.billable_quantity,
+        dec!(1),
+        "6,000 → 6,500 adds one block"
+    );
     assert_eq!(emp.expected_amount, dec!(10000) + dec!(6000));
 }
 
@@ -112,10 +147,26 @@ fn ssc_purchase_without_every_mandatory_item_is_an_exception() {
         .row("S1", "2024-01-01", New, "ssc-experts", "", 3, "1y")
         .row("S1", "2024-01-01", New, "ssc-knowledge", "", 1, "")
         .run();
-    let ex: Vec<_> = r.exceptions.iter().map(|e| (e.code, e.value.as_str())).collect();
+    let ex: Vec<_> = r
+        .exceptions
+        .iter()
+        .map(|e| (e.code, e.value.as_str()))
+        .collect();
     let mr = ExceptionCode::MissingRequirement;
-    assert_eq!(ex, vec![(mr, "ssc-employees"), (mr, "ssc-experts"), (mr, "ssc-knowledge")], "the whole purchase is refused");
-    assert!(r.exceptions[0].message.contains("ssc-tickets, ssc-robot"), "{}", r.exceptions[0].message);
+    assert_eq!(
+        ex,
+        vec![
+            (mr, "ssc-employees"),
+            (mr, "ssc-experts"),
+            (mr, "ssc-knowledge")
+        ],
+        "the whole purchase is refused"
+    );
+    assert!(
+        r.exceptions[0].message.contains("ssc-tickets, ssc-robot"),
+        "{}",
+        r.exceptions[0].message
+    );
     let r = B::new()
         .row("S1", "2024-01-01", New, "ssc-employees", "", 6000, "1y")
         .row("S1", "2024-01-01", New, "ssc-experts", "", 3, "1y")
@@ -123,21 +174,41 @@ fn ssc_purchase_without_every_mandatory_item_is_an_exception() {
         .row("S1", "2024-01-01", New, "ssc-robot", "", 1, "1y")
         .row("S2", "2024-03-01", New, "ssc-sessions", "120k", 1, "")
         .run();
-    assert!(r.exceptions.is_empty(), "a later pack is not a new SSC purchase: {:#?}", r.exceptions);
+    assert!(
+        r.exceptions.is_empty(),
+        "a later pack is not a new SSC purchase: {:#?}",
+        r.exceptions
+    );
 }
 
 #[test]
 fn cdp_auto_explicit_and_addon_boosters() {
     let r = B::new()
         .row("C1", "2024-01-01", New, "cdp", "auto", 8_000_000, "1y")
-        .row("C2", "2024-01-01", New, "cdp", "professional", 8_000_000, "1y")
+        .row(
+            "C2",
+            "2024-01-01",
+            New,
+            "cdp",
+            "professional",
+            8_000_000,
+            "1y",
+        )
         .with(|r| r.account_id = "A2".into())
         .run();
     let c1 = line(&r, "C1");
-    assert_eq!((c1.edition.as_str(), c1.expected_amount), ("enterprise", dec!(800000.00)));
+    assert_eq!(
+        (c1.edition.as_str(), c1.expected_amount),
+        ("enterprise", dec!(800000.00))
+    );
     let c2 = line(&r, "C2");
     assert_eq!(c2.expected_amount, dec!(900000.00));
-    assert!(c2.rule.contains("cheapest cover would be enterprise 800,000/yr (100,000.00 less per year)"), "{}", c2.rule);
+    assert!(
+        c2.rule
+            .contains("cheapest cover would be enterprise 800,000/yr (100,000.00 less per year)"),
+        "{}",
+        c2.rule
+    );
 
     let r = B::new()
         .row("C1", "2024-01-01", New, "cdp", "", 8_000_000, "2y")
@@ -150,10 +221,18 @@ fn cdp_auto_explicit_and_addon_boosters() {
     assert!(c2.rule.contains("no booster needed"), "{}", c2.rule);
     let c3 = line(&r, "C3");
     assert_eq!(c3.billable_quantity, dec!(2));
-    assert_eq!(c3.expected_amount, dec!(200000) + dec!(120000), "2 boosters × (1y + 6 months)");
+    assert_eq!(
+        c3.expected_amount,
+        dec!(200000) + dec!(120000),
+        "2 boosters × (1y + 6 months)"
+    );
     let c4 = line(&r, "C4");
     assert_eq!((c4.full_years, c4.months), (1, 3));
-    let boosters = r.subscriptions.iter().find(|s| s.product == "cdp-booster").unwrap();
+    let boosters = r
+        .subscriptions
+        .iter()
+        .find(|s| s.product == "cdp-booster")
+        .unwrap();
     assert_eq!(boosters.quantity, 3);
 }
 
@@ -169,9 +248,17 @@ fn robots_join_qcs_online_even_as_new_lines() {
         .row("Q4", "2024-04-01", Addon, "qcs-robot", "enterprise", 1, "")
         .run();
     assert_eq!(code(&r, "R0"), ExceptionCode::NoSubscription);
-    assert_eq!(line(&r, "Q1").expected_amount, dec!(5800.00), "bought with the seats: a full year");
+    assert_eq!(
+        line(&r, "Q1").expected_amount,
+        dec!(5800.00),
+        "bought with the seats: a full year"
+    );
     let q2 = line(&r, "Q2");
-    assert_eq!((q2.full_years, q2.months, q2.expected_amount), (0, 9, dec!(10440.00)), "term ignored; 2 × 580 × 9");
+    assert_eq!(
+        (q2.full_years, q2.months, q2.expected_amount),
+        (0, 9, dec!(10440.00)),
+        "term ignored; 2 × 580 × 9"
+    );
     assert_eq!(line(&r, "Q3").expected_amount, dec!(18000.00));
     assert_eq!(code(&r, "Q4"), ExceptionCode::NoPrice);
 }
@@ -192,26 +279,40 @@ fn minimum_and_pro_limit() {
     assert!(r.lines.iter().any(|l| l.order_id == "M2"));
     assert_eq!(code(&r, "M3"), ExceptionCode::LimitExceeded);
     assert_eq!(code(&r, "M4"), ExceptionCode::BelowMinimum);
-    assert!(r.lines.iter().any(|l| l.order_id == "M5"), "the first pro expired on 2025-01-01");
+    assert!(
+        r.lines.iter().any(|l| l.order_id == "M5"),
+        "the first pro expired on 2025-01-01"
+    );
 }
 
 #[test]
 fn renewal_counts_from_old_expiry_within_grace() {
     // Expires 2024-11-30; grace ends 2025-02-28 (clamped month end).
     let base = || B::new().row("N1", "2023-11-30", New, "qcs-phone", "standard", 3, "1y");
-    let r = base().row("R1", "2025-02-28", Renewal, "qcs-phone", "", 0, "1y").run();
+    let r = base()
+        .row("R1", "2025-02-28", Renewal, "qcs-phone", "", 0, "1y")
+        .run();
     let l = line(&r, "R1");
-    assert_eq!((l.service_start, l.service_end), (Some(d("2024-11-30")), Some(d("2025-11-30"))));
+    assert_eq!(
+        (l.service_start, l.service_end),
+        (Some(d("2024-11-30")), Some(d("2025-11-30")))
+    );
     assert_eq!(l.expected_amount, dec!(4500.00));
     assert!(l.rule.starts_with("renewal from 2024-11-30"), "{}", l.rule);
-    let r = base().row("R1", "2025-03-01", Renewal, "qcs-phone", "", 0, "1y").run();
+    let r = base()
+        .row("R1", "2025-03-01", Renewal, "qcs-phone", "", 0, "1y")
+        .run();
     assert_eq!(code(&r, "R1"), ExceptionCode::Reclaimed);
-    let r = base().row("R1", "2024-06-01", Renewal, "qcs-phone", "", 4, "2y").run_as_of("2026-11-01");
+    let r = base()
+        .row("R1", "2024-06-01", Renewal, "qcs-phone", "", 4, "2y")
+        .run_as_of("2026-11-01");
     let l = line(&r, "R1");
     assert_eq!((l.quantity, l.expected_amount), (4, dec!(12000.00)));
     assert_eq!(r.subscriptions[0].expiry, d("2026-11-30"));
     assert_eq!(r.subscriptions[0].status, SubStatus::Expiring);
-    let r = B::new().row("R1", "2024-06-01", Renewal, "qcs-phone", "", 4, "2y").run();
+    let r = B::new()
+        .row("R1", "2024-06-01", Renewal, "qcs-phone", "", 4, "2y")
+        .run();
     assert_eq!(code(&r, "R1"), ExceptionCode::NoSubscription);
 }
 
@@ -258,10 +359,16 @@ fn discounts_packs_wecom_and_reconciliation() {
         .row("W2", "2024-01-01", New, "qdm-wecom", "", 10001, "1y")
         .run();
     let d1 = line(&r, "D1");
-    assert_eq!((d1.discount, d1.expected_amount, d1.status), (dec!(999), dec!(8991.00), LineStatus::Ok));
+    assert_eq!(
+        (d1.discount, d1.expected_amount, d1.status),
+        (dec!(999), dec!(8991.00), LineStatus::Ok)
+    );
     assert_eq!(code(&r, "D2"), ExceptionCode::BadValue);
     let p1 = line(&r, "P1");
-    assert_eq!((p1.expected_amount, p1.difference, p1.status), (dec!(90000.00), Some(dec!(-1000.00)), LineStatus::Mismatch));
+    assert_eq!(
+        (p1.expected_amount, p1.difference, p1.status),
+        (dec!(90000.00), Some(dec!(-1000.00)), LineStatus::Mismatch)
+    );
     assert_eq!(r.packs.len(), 3);
     assert_eq!(r.packs[0].expires, Some(d("2025-01-01")));
     assert_eq!(code(&r, "P2"), ExceptionCode::BadValue);
@@ -280,15 +387,31 @@ fn duplicates_and_unknown_skus_are_exceptions_and_every_row_is_counted() {
         .row("X4", "2024-02-01", Addon, "qcs-online", "", 1, "")
         .run();
     let codes: Vec<_> = r.exceptions.iter().map(|e| e.code).collect();
-    assert_eq!(codes, vec![ExceptionCode::Duplicate, ExceptionCode::UnknownSku, ExceptionCode::BadValue]);
+    assert_eq!(
+        codes,
+        vec![
+            ExceptionCode::Duplicate,
+            ExceptionCode::UnknownSku,
+            ExceptionCode::BadValue
+        ]
+    );
     assert_eq!(r.lines.len() + r.exceptions.len(), 5);
-    assert_eq!(line(&r, "X4").edition, "basic", "an add-on without edition joins the running one");
+    assert_eq!(
+        line(&r, "X4").edition,
+        "basic",
+        "an add-on without edition joins the running one"
+    );
 }
 
 #[test]
 fn period_limits_lines_but_earlier_rows_build_state() {
     let cat = Catalog::builtin();
-    let ctx = Ctx { catalog: &cat, as_of: d("2024-08-01"), period: Some((d("2024-07-01"), d("2024-08-01"))), tolerance: dec!(0.01) };
+    let ctx = Ctx {
+        catalog: &cat,
+        as_of: d("2024-08-01"),
+        period: Some((d("2024-07-01"), d("2024-08-01"))),
+        tolerance: dec!(0.01),
+    };
     let rows = B::new()
         .row("O1", "2024-01-01", New, "qcs-online", "basic", 5, "2y")
         .row("O2", "2024-07-31", Addon, "qcs-online", "basic", 3, "")

@@ -1,1 +1,46 @@
-//! Writers: invoices.xlsx and its styles.
+//! Writers: invoices.xlsx and its styles, the cell and table helpers they share, and the
+//! atomic write every output file goes through.
+
+mod atomic;
+mod cells;
+mod error;
+mod invoices;
+mod style;
+mod summary;
+mod table;
+mod workbook;
+
+#[cfg(test)]
+mod tests;
+
+pub use atomic::atomic_write;
+pub use error::OutputError;
+pub use invoices::write_invoices;
+
+/// Data rows an Excel sheet holds under its header row (1,048,576 rows in all).
+pub const EXCEL_MAX_DATA_ROWS: u32 = 1_048_575;
+
+/// How the workbooks are written. Build it with `..WriteOptions::default()` so new fields
+/// keep their defaults.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WriteOptions {
+    /// `true`: the amount columns of Lines are live formulas with cached values;
+    /// `false` (`--no-formulas`): plain numbers.
+    pub formulas: bool,
+    /// Data rows per sheet before a long table continues on `Lines (2)`, `Lines (3)`, …
+    /// Clamped to `1..=EXCEL_MAX_DATA_ROWS`; smaller values exist for tests.
+    pub max_rows_per_sheet: u32,
+    /// Zip deflate level, 1 (fastest, ~40% faster on large runs) to 9. 6 is the library
+    /// default; writing the workbook is most of a large run's time (PERFORMANCE-NOTES).
+    pub zip_compression_level: u8,
+}
+
+impl Default for WriteOptions {
+    fn default() -> Self {
+        WriteOptions {
+            formulas: true,
+            max_rows_per_sheet: EXCEL_MAX_DATA_ROWS,
+            zip_compression_level: 6,
+        }
+    }
+}

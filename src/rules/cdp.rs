@@ -38,10 +38,18 @@ impl Plan {
 
 /// Boosters needed to cover `customers` on top of `capacity`.
 pub fn boosters_needed(customers: u64, capacity: u64, booster_size: u64) -> u64 {
-    customers.saturating_sub(capacity).div_ceil(booster_size.max(1))
+    customers
+        .saturating_sub(capacity)
+        .div_ceil(booster_size.max(1))
 }
 
-fn plan_for(code: &str, e: &EditionDef, customers: u64, size: u64, booster_price: Decimal) -> Option<Plan> {
+fn plan_for(
+    code: &str,
+    e: &EditionDef,
+    customers: u64,
+    size: u64,
+    booster_price: Decimal,
+) -> Option<Plan> {
     let price = e.price?;
     let capacity = e.capacity?;
     let boosters = boosters_needed(customers, capacity, size);
@@ -66,7 +74,9 @@ pub fn cheapest(sku: &SkuDef, customers: u64, booster_price: Decimal) -> Option<
         };
         best = match best {
             None => Some(p),
-            Some(b) if p.annual < b.annual || (p.annual == b.annual && p.capacity > b.capacity) => Some(p),
+            Some(b) if p.annual < b.annual || (p.annual == b.annual && p.capacity > b.capacity) => {
+                Some(p)
+            }
             keep => keep,
         };
     }
@@ -74,8 +84,20 @@ pub fn cheapest(sku: &SkuDef, customers: u64, booster_price: Decimal) -> Option<
 }
 
 /// The cover with a given edition; `None` when the edition has no list price or capacity.
-pub fn with_edition(sku: &SkuDef, code: &str, e: &EditionDef, customers: u64, booster_price: Decimal) -> Option<Plan> {
-    plan_for(code, e, customers, sku.booster_size.unwrap_or(1), booster_price)
+pub fn with_edition(
+    sku: &SkuDef,
+    code: &str,
+    e: &EditionDef,
+    customers: u64,
+    booster_price: Decimal,
+) -> Option<Plan> {
+    plan_for(
+        code,
+        e,
+        customers,
+        sku.booster_size.unwrap_or(1),
+        booster_price,
+    )
 }
 
 #[cfg(test)]
@@ -94,7 +116,14 @@ mod tests {
         assert_eq!(p.edition, "enterprise");
         assert_eq!(p.boosters, 0);
         assert_eq!(p.annual, dec!(800000));
-        let pro = with_edition(&cdp(), "professional", &cdp().editions["professional"], 8_000_000, dec!(100000)).unwrap();
+        let pro = with_edition(
+            &cdp(),
+            "professional",
+            &cdp().editions["professional"],
+            8_000_000,
+            dec!(100000),
+        )
+        .unwrap();
         assert_eq!(pro.boosters, 3);
         assert_eq!(pro.annual, dec!(900000));
     }
@@ -103,7 +132,10 @@ mod tests {
     fn ties_go_to_the_larger_edition() {
         // 3,000,000: standard + 2 boosters = 500,000 < professional 600,000.
         let p = cheapest(&cdp(), 3_000_000, dec!(100000)).unwrap();
-        assert_eq!((p.edition.as_str(), p.boosters, p.annual), ("standard", 2, dec!(500000)));
+        assert_eq!(
+            (p.edition.as_str(), p.boosters, p.annual),
+            ("standard", 2, dec!(500000))
+        );
         // 4,000,000: standard + 3 = 600,000 = professional 600,000 → professional.
         let p = cheapest(&cdp(), 4_000_000, dec!(100000)).unwrap();
         assert_eq!((p.edition.as_str(), p.boosters), ("professional", 0));

@@ -114,10 +114,10 @@ fn added_blocks(sku: &SkuDef, units: u64, already: u64) -> u64 {
 
 fn tiered(sku: &SkuDef, units: u64, already: u64) -> Result<Base, BaseError> {
     let total = already.saturating_add(units);
-    if let Some(max) = sku.max_quantity {
-        if total > max {
-            return Err(BaseError::OverMax { max });
-        }
+    if let Some(max) = sku.max_quantity
+        && total > max
+    {
+        return Err(BaseError::OverMax { max });
     }
     let top = sku.tiers.last().map(|t| t.up_to).unwrap_or(0);
     if total > top {
@@ -125,7 +125,11 @@ fn tiered(sku: &SkuDef, units: u64, already: u64) -> Result<Base, BaseError> {
     }
     match sku.tier_mode.unwrap_or(TierMode::Volume) {
         TierMode::Volume => {
-            let tier = sku.tiers.iter().find(|t| total <= t.up_to).ok_or(BaseError::OverMax { max: top })?;
+            let tier = sku
+                .tiers
+                .iter()
+                .find(|t| total <= t.up_to)
+                .ok_or(BaseError::OverMax { max: top })?;
             let from = sku
                 .tiers
                 .iter()
@@ -187,7 +191,13 @@ pub fn years(b: &Base, years: u32, what: &str) -> Priced {
 
 /// A Tencent mid-term add-on co-terminated at `expiry` (SPEC 2.2): full years at the annual
 /// price plus started months at a tenth of it, the months capped at one year's price.
-pub fn tencent_addon(b: &Base, from: NaiveDate, expiry: NaiveDate, rounding: MonthRounding, what: &str) -> Priced {
+pub fn tencent_addon(
+    b: &Base,
+    from: NaiveDate,
+    expiry: NaiveDate,
+    rounding: MonthRounding,
+    what: &str,
+) -> Priced {
     let (y, m) = years_and_months(from, expiry, rounding);
     let annual = b.unit_price * b.billable;
     let fy = annual * Decimal::from(y);
@@ -239,7 +249,8 @@ pub fn months(b: &Base, months: u32, what: &str) -> Priced {
 
 /// Pricing by days (Quick Audience add-ons and upgrades): monthly × 12 / 365 × days × quantity.
 pub fn days(b: &Base, days: u32, what: &str) -> Priced {
-    let amt = b.unit_price * Decimal::from(12) / Decimal::from(365) * Decimal::from(days) * b.billable;
+    let amt =
+        b.unit_price * Decimal::from(12) / Decimal::from(365) * Decimal::from(days) * b.billable;
     Priced {
         unit_price: b.unit_price,
         billable: b.billable,
@@ -249,7 +260,11 @@ pub fn days(b: &Base, days: u32, what: &str) -> Priced {
         months_amount: amt,
         list_amount: amt,
         calc: Calc::Days { days },
-        rule: format!("{what} {} /month × 12 / 365 × {days} days = {}", b.how, fmt_money(amt)),
+        rule: format!(
+            "{what} {} /month × 12 / 365 × {days} days = {}",
+            b.how,
+            fmt_money(amt)
+        ),
     }
 }
 

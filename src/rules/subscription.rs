@@ -19,11 +19,19 @@ pub fn grace_end(vendor: Vendor, expiry: NaiveDate, s: &Settings) -> NaiveDate {
 
 /// The day the vendor reclaims the resources: the day after the grace period ends.
 pub fn reclaim_date(vendor: Vendor, expiry: NaiveDate, s: &Settings) -> NaiveDate {
-    grace_end(vendor, expiry, s).succ_opt().unwrap_or(NaiveDate::MAX)
+    grace_end(vendor, expiry, s)
+        .succ_opt()
+        .unwrap_or(NaiveDate::MAX)
 }
 
 /// Status on `as_of` of a subscription covering `[start, expiry)`.
-pub fn status(vendor: Vendor, expiry: NaiveDate, refunded: bool, as_of: NaiveDate, s: &Settings) -> SubStatus {
+pub fn status(
+    vendor: Vendor,
+    expiry: NaiveDate,
+    refunded: bool,
+    as_of: NaiveDate,
+    s: &Settings,
+) -> SubStatus {
     if refunded {
         SubStatus::Refunded
     } else if as_of < expiry {
@@ -54,14 +62,35 @@ mod tests {
         let s = c.settings();
         let exp = d("2025-11-30");
         assert_eq!(grace_end(Vendor::Tencent, exp, s), d("2026-02-28"));
-        assert_eq!(status(Vendor::Tencent, exp, false, d("2026-02-28"), s), SubStatus::Grace);
-        assert_eq!(status(Vendor::Tencent, exp, false, d("2026-03-01"), s), SubStatus::Reclaimed);
+        assert_eq!(
+            status(Vendor::Tencent, exp, false, d("2026-02-28"), s),
+            SubStatus::Grace
+        );
+        assert_eq!(
+            status(Vendor::Tencent, exp, false, d("2026-03-01"), s),
+            SubStatus::Reclaimed
+        );
         assert_eq!(reclaim_date(Vendor::Tencent, exp, s), d("2026-03-01"));
-        assert_eq!(status(Vendor::Tencent, exp, false, d("2025-11-30"), s), SubStatus::Grace);
-        assert_eq!(status(Vendor::Tencent, exp, false, d("2025-11-29"), s), SubStatus::Expiring);
-        assert_eq!(status(Vendor::Tencent, exp, false, d("2025-10-31"), s), SubStatus::Expiring);
-        assert_eq!(status(Vendor::Tencent, exp, false, d("2025-10-30"), s), SubStatus::Active);
-        assert_eq!(status(Vendor::Tencent, exp, true, d("2025-10-30"), s), SubStatus::Refunded);
+        assert_eq!(
+            status(Vendor::Tencent, exp, false, d("2025-11-30"), s),
+            SubStatus::Grace
+        );
+        assert_eq!(
+            status(Vendor::Tencent, exp, false, d("2025-11-29"), s),
+            SubStatus::Expiring
+        );
+        assert_eq!(
+            status(Vendor::Tencent, exp, false, d("2025-10-31"), s),
+            SubStatus::Expiring
+        );
+        assert_eq!(
+            status(Vendor::Tencent, exp, false, d("2025-10-30"), s),
+            SubStatus::Active
+        );
+        assert_eq!(
+            status(Vendor::Tencent, exp, true, d("2025-10-30"), s),
+            SubStatus::Refunded
+        );
     }
 
     #[test]
@@ -70,7 +99,13 @@ mod tests {
         let s = c.settings();
         let exp = d("2024-02-20");
         assert_eq!(grace_end(Vendor::Alibaba, exp, s), d("2024-03-05"));
-        assert_eq!(status(Vendor::Alibaba, exp, false, d("2024-03-05"), s), SubStatus::Grace);
-        assert_eq!(status(Vendor::Alibaba, exp, false, d("2024-03-06"), s), SubStatus::Reclaimed);
+        assert_eq!(
+            status(Vendor::Alibaba, exp, false, d("2024-03-05"), s),
+            SubStatus::Grace
+        );
+        assert_eq!(
+            status(Vendor::Alibaba, exp, false, d("2024-03-06"), s),
+            SubStatus::Reclaimed
+        );
     }
 }

@@ -1,0 +1,153 @@
+//! Command-line definitions (clap): subcommands, flags, help text and value parsing only.
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use rust_decimal::Decimal;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "billrun",
+    version,
+    about = "Prices SaaS subscription exports by the published rules and writes reconciled invoice workbooks"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Price the order exports and write out/invoices.xlsx.
+    Run(RunArgs),
+    /// Validate the inputs only: print the exceptions, write nothing.
+    Check(InputArgs),
+    /// Print the effective catalog as TOML (edit it and pass it back with --catalog).
+    Catalog(CatalogArgs),
+    /// Price one new purchase line.
+    Quote(QuoteArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Never,
+    Exceptions,
+    Mismatches,
+}
+
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Files or directories; a directory means every orders*.csv|xlsx in it.
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// An orders export (.csv or .xlsx); repeatable.
+    #[arg(long = "orders", value_name = "FILE")]
+    pub orders: Vec<PathBuf>,
+    /// A catalog file whose prices and policies override the built-in catalog.
+    #[arg(long, value_name = "FILE")]
+    pub catalog: Option<PathBuf>,
+    /// Report only events dated in this month (YYYY-MM); earlier rows still build state.
+    #[arg(long, value_name = "YYYY-MM", value_parser = parse_period)]
+    pub period: Option<(NaiveDate, NaiveDate)>,
+    /// The date statuses are computed for (default: today).
+    #[arg(long = "as-of", value_name = "DATE", value_parser = parse_date)]
+    pub as_of: Option<NaiveDate>,
+    /// Largest |billed − expected| still reconciled as OK.
+    #[arg(long, value_name = "AMOUNT", default_value = "0.01", value_parser = parse_amount)]
+    pub tolerance: Decimal,
+    /// Worker threads for pricing accounts (default: one per core).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Exit with code 1 when exceptions or mismatches were found.
+    #[arg(long = "fail-on", value_enum, default_value_t = FailOn::Never)]
+    pub fail_on: FailOn,
+    /// Print nothing but errors (and the --json summary).
+    #[arg(long)]
+    pub quiet: bool,
+    /// Print a machine-readable run summary on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// The worksheet to read in .xlsx inputs (default: the first).
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output folder (created if missing).
+    #[arg(long, value_name = "DIR", default_value = "out")]
+    pub out: PathBuf,
+    /// Write plain values instead of live formulas in the amount columns.
+    #[arg(long = "no-formulas")]
+    pub no_formulas: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CatalogArgs {
+    #[arg(long, value_name = "FILE")]
+    pub catalog: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct QuoteArgs {
+    #[arg(long)]
+    pub product: String,
+    #[arg(long)]
+    pub edition: Option<String>,
+    #[arg(long)]
+    pub quantity: u64,
+    /// 1y, 2y, 6m, 2年, 6个月 (subscriptions only).
+    #[arg(long)]
+    pub term: Option<String>,
+    /// Contract price (per unit per year, per month, or per item).
+    #[arg(long = "unit-price", value_parser = parse_amount)]
+    pub unit_price: Option<Decimal>,
+    #[arg(long, value_name = "FILE")]
+    pub catalog: Option<PathBuf>,
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("'{s}' is not a date: write YYYY-MM-DD"))
+}
+
+fn parse_period(s: &str) -> Result<(NaiveDate, NaiveDate), String> {
+    let err = || format!("'{s}' is not a month: write YYYY-MM");
+    let start =
+        NaiveDate::parse_from_str(&format!("{}-01", s.trim()), "%Y-%m-%d").map_err(|_| err())?;
+    let end = crate::calendar::add_months(start, 1).ok_or_else(err)?;
+    Ok((start, end))
+}
+
+fn parse_amount(s: &str) -> Result<Decimal, String> {
+    crate::money::parse_amount(s)
+        .filter(|d| *d >= Decimal::ZERO)
+        .or_else(|| Decimal::from_str(s).ok())
+        .ok_or_else(|| format!("'{s}' is not an amount"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_and_dates() {
+        let (a, b) = parse_period("2024-02").unwrap();
+        assert_eq!(
+            (a.to_string(), b.to_string()),
+            ("2024-02-01".into(), "2024-03-01".into())
+        );
+        assert!(parse_period("2024-13").is_err());
+        assert!(parse_date("2024-02-30").is_err());
+        assert!(parse_amount("0.5").is_ok());
+    }
+
+    #[test]
+    fn cli_is_well_formed() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

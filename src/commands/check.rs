@@ -1,0 +1,17 @@
+//! `billrun check`: read and price the inputs, print every exception, write nothing.
+
+use super::{Failure, inputs, run::report_and_judge};
+use crate::cli::InputArgs;
+
+pub fn run(args: &InputArgs) -> Result<(), Failure> {
+    let report = inputs::price(args)?;
+    if !args.json {
+        for e in &report.exceptions {
+            println!(
+                "{}:{}\t{}\t{}\t{}={}\t{}",
+                e.src.file, e.src.row, e.code, e.order_id, e.column, e.value, e.message
+            );
+        }
+    }
+    report_and_judge(args, &report, &[])
+}

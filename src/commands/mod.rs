@@ -1,0 +1,26 @@
+//! The subcommands: each wires readers, engine and writers for one job.
+
+pub mod catalog;
+pub mod check;
+pub mod inputs;
+pub mod quote;
+pub mod run;
+pub mod summary;
+
+/// How a command ended: exit code 0 (done), 1 (a --fail-on condition) or 2 (bad input).
+#[derive(Debug)]
+pub enum Failure {
+    /// Exit 1: the run completed but a --fail-on condition was met.
+    Condition(String),
+    /// Exit 2: bad arguments, unreadable input, missing column, invalid catalog, unwritable output.
+    Fatal(String),
+}
+
+impl<E: std::fmt::Display> From<E> for Failure
+where
+    E: std::error::Error,
+{
+    fn from(e: E) -> Self {
+        Failure::Fatal(e.to_string())
+    }
+}

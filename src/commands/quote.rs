@@ -1,0 +1,67 @@
+//! `billrun quote`: price one new purchase line through the same engine as a run.
+
+use super::Failure;
+use crate::catalog::Catalog;
+use crate::cli::QuoteArgs;
+use crate::engine::{self, Ctx};
+use crate::input::parse;
+use crate::model::{OrderRow, OrderType, SourceRef};
+use crate::money::fmt_money;
+use crate::report::RunFacts;
+use rust_decimal::Decimal;
+
+pub fn run(args: &QuoteArgs) -> Result<(), Failure> {
+    let catalog = Catalog::load(args.catalog.as_deref())?;
+    let term = match &args.term {
+        None => None,
+        Some(t) => Some(parse::term(t).map_err(|_| {
+            Failure::Fatal(format!(
+                "--term {t}: write the term as 1y, 2y, 6m, 2年 or 6个月"
+            ))
+        })?),
+    };
+    let today = chrono::Local::now().date_naive();
+    let row = OrderRow {
+        src: SourceRef {
+            file: "quote".into(),
+            row: 0,
+        },
+        position: 0,
+        order_id: "quote".into(),
+        account_id: "quote".into(),
+        order_date: today,
+        kind: OrderType::New,
+        product: Some(args.product.clone()),
+        edition: args.edition.clone(),
+        quantity: Some(args.quantity),
+        term,
+        unit_price: args.unit_price,
+        discount: None,
+        voucher: None,
+        billed_amount: None,
+        region: None,
+        ref_order_id: None,
+        reason: None,
+        invoiced: None,
+        bonus_quantity: None,
+        start_date: None,
+    };
+    let ctx = Ctx {
+        catalog: &catalog,
+        as_of: today,
+        period: None,
+        tolerance: Decimal::ZERO,
+    };
+    let report = engine::run(&ctx, vec![row], Vec::new(), RunFacts::default());
+    if let Some(l) = report.lines.first() {
+        println!("{}\t{}", fmt_money(l.expected_amount), l.rule);
+        Ok(())
+    } else if let Some(e) = report.exceptions.first() {
+        Err(Failure::Fatal(format!(
+            "{}: {} ({}={})",
+            e.code, e.message, e.column, e.value
+        )))
+    } else {
+        Err(Failure::Fatal("nothing to quote".into()))
+    }
+}

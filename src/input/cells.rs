@@ -1,0 +1,427 @@
+//! One cell as either reader delivers it, and its conversion at the edge into the typed value
+//! of a field, with the message a finance user reads when it is not one.
+
+use super::parse::{self, QuantityError, TermError};
+use crate::model::{Discount, Metric, OrderType, RefundReason, Term};
+use crate::money::parse_amount;
+use calamine::{DataRef, ExcelDateTime, ExcelDateTimeType};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use rust_decimal::Decimal;
+use std::borrow::Cow;
+use std::str::FromStr;
+
+/// A cell: CSV fields are `Text` (or `NotUtf8`); workbook cells keep their type.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) enum Cell<'a> {
+    #[default]
+    Empty,
+    Text(Cow<'a, str>),
+    /// A CSV field that is not valid UTF-8, decoded lossily for display.
+    NotUtf8(String),
+    Int(i64),
+    Float(f64),
+    /// A number shown as a percentage: `0.1` displayed as `10%`.
+    Percent(f64),
+    Bool(bool),
+    /// An Excel date cell.
+    DateTime(NaiveDateTime),
+    /// `#N/A`, `#REF!`, …
+    Error(String),
+}
+
+/// Excel's last serial date, 9999-12-31 in the 1900 date system.
+const MAX_SERIAL: f64 = 2_958_465.0;
+
+impl<'a> Cell<'a> {
+    pub(crate) fn from_bytes(bytes: &'a [u8]) -> Cell<'a> {
+        match std::str::from_utf8(bytes) {
+            Ok("") => Cell::Empty,
+            Ok(s) => Cell::Text(Cow::Borrowed(s)),
+            Err(_) => Cell::NotUtf8(String::from_utf8_lossy(bytes).into_owned()),
+        }
+    }
+
+    /// Converts a workbook cell; `percent` says its number format shows a percentage.
+    pub(crate) fn from_xlsx(data: &DataRef<'a>, percent: bool) -> Cell<'a> {
+        match data {
+            DataRef::Empty => Cell::Empty,
+            DataRef::SharedString(s) => Cell::Text(Cow::Borrowed(s)),
+            DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => {
+                Cell::Text(Cow::Owned(s.clone()))
+            }
+            DataRef::Float(f) if percent => Cell::Percent(*f),
+            DataRef::Int(i) if percent => Cell::Percent(*i as f64),
+            DataRef::Float(f) => Cell::Float(*f),
+            DataRef::Int(i) => Cell::Int(*i),
+            DataRef::Bool(b) => Cell::Bool(*b),
+            DataRef::DateTime(dt) if dt.is_datetime() => {
+                excel_datetime(dt).map_or(Cell::Float(dt.as_f64()), Cell::DateTime)
+            }
+            DataRef::DateTime(dt) => Cell::Float(dt.as_f64()),
+            DataRef::Error(e) => Cell::Error(e.to_string()),
+        }
+    }
+
+    /// True for an empty cell or one holding only whitespace.
+    pub(crate) fn is_blank(&self) -> bool {
+        match self {
+            Cell::Empty => true,
+            Cell::Text(s) => s.trim().is_empty(),
+            Cell::NotUtf8(s) => s.trim().is_empty(),
+            _ => false,
+        }
+    }
+
+    /// The cell as a user reads it: numbers in their shortest exact form (`99.9`, not
+    /// `99.90000000000001`), dates as `2024-07-01`. This text is what the text parsers see,
+    /// so a float amount becomes a `Decimal` through its shortest round-trip string.
+    pub(crate) fn display(&self) -> Cow<'_, str> {
+        match self {
+            Cell::Empty => Cow::Borrowed(""),
+            Cell::Text(s) => Cow::Borrowed(s),
+            Cell::NotUtf8(s) | Cell::Error(s) => Cow::Borrowed(s),
+            Cell::Int(i) => Cow::Owned(i.to_string()),
+            Cell::Float(f) => Cow::Owned(f.to_string()),
+            Cell::Percent(f) => {
+                let exact = Decimal::from_str(&f.to_string())
+                    .ok()
+                    .and_then(|d| d.checked_mul(Decimal::ONE_HUNDRED));
+                Cow::Owned(match exact {
+                    Some(d) => format!("{}%", d.normalize()),
+                    None => format!("{}%", f * 100.0),
+                })
+            }
+            Cell::Bool(b) => Cow::Borrowed(if *b { "TRUE" } else { "FALSE" }),
+            Cell::DateTime(dt) if dt.time() == NaiveTime::MIN => {
+                Cow::Owned(dt.format("%Y-%m-%d").to_string())
+            }
+            Cell::DateTime(dt) => Cow::Owned(dt.format("%Y-%m-%d %H:%M:%S").to_string()),
+        }
+    }
+}
+
+fn excel_datetime(dt: &ExcelDateTime) -> Option<NaiveDateTime> {
+    let (y, mo, d, h, mi, s, _) = dt.to_ymd_hms_milli();
+    NaiveDate::from_ymd_opt(i32::from(y), u32::from(mo), u32::from(d))?.and_hms_opt(
+        u32::from(h),
+        u32::from(mi),
+        u32::from(s),
+    )
+}
+
+/// An Excel serial date (1900 date system), as a plain number in a date column holds it.
+pub(crate) fn serial_date(serial: f64) -> Option<NaiveDate> {
+    if !(1.0..MAX_SERIAL + 1.0).contains(&serial) {
+        return None;
+    }
+    excel_datetime(&ExcelDateTime::new(
+        serial,
+        ExcelDateTimeType::DateTime,
+        false,
+    ))
+    .map(|dt| dt.date())
+}
+
+/// What a conversion yields: the value, `None` for an empty cell, or the message for a bad one.
+pub(crate) type Conv<T> = Result<Option<T>, String>;
+
+/// Shortens a value for a message; the exception keeps it whole.
+fn quoted(value: &str) -> String {
+    const MAX: usize = 60;
+    match value.char_indices().nth(MAX) {
+        Some((i, _)) => format!("'{}…'", value.get(..i).unwrap_or(value)),
+        None => format!("'{value}'"),
+    }
+}
+
+/// Runs `parse` on the trimmed text of a non-empty cell; error cells and undecodable text
+/// are refused here, once, for every field.
+fn with_text<T>(cell: &Cell, col: &str, parse: impl FnOnce(&str) -> Result<T, String>) -> Conv<T> {
+    match cell {
+        Cell::Error(e) => Err(format!(
+            "{col} holds the spreadsheet error {e}: fix the formula or type the value"
+        )),
+        Cell::NotUtf8(_) => Err(format!(
+            "{col} is not valid UTF-8 text: save the file as 'CSV UTF-8' and run again"
+        )),
+        _ => {
+            let shown = cell.display();
+            let t = shown.trim();
+            if t.is_empty() {
+                Ok(None)
+            } else {
+                parse(t).map(Some)
+            }
+        }
+    }
+}
+
+pub(crate) fn text(cell: &Cell, col: &str) -> Conv<String> {
+    with_text(cell, col, |t| Ok(t.to_string()))
+}
+
+pub(crate) fn date(cell: &Cell, col: &str) -> Conv<NaiveDate> {
+    let serial = match cell {
+        Cell::DateTime(dt) => return Ok(Some(dt.date())),
+        Cell::Float(f) | Cell::Percent(f) => *f,
+        Cell::Int(i) => *i as f64,
+        _ => {
+            return with_text(cell, col, |t| {
+                parse::date(t).ok_or_else(|| {
+                    format!(
+                        "{col} {} is not a date: write it as 2024-07-01, 2024/7/1 or 2024年7月1日",
+                        quoted(t)
+                    )
+                })
+            });
+        }
+    };
+    serial_date(serial).map(Some).ok_or_else(|| {
+        format!(
+            "{col} {} is a number, not a date: format the cell as a date or type it as 2024-07-01",
+            quoted(&cell.display())
+        )
+    })
+}
+
+pub(crate) fn quantity(cell: &Cell, col: &str) -> Conv<u64> {
+    with_text(cell, col, |t| {
+        parse::quantity(t).map_err(|e| {
+            let v = quoted(t);
+            match e {
+                QuantityError::Negative => format!("{col} {v} is negative: write 0 or more"),
+                QuantityError::Fraction => {
+                    format!("{col} {v} is not a whole number: write whole units such as 3 or 1,000")
+                }
+                QuantityError::TooLarge => {
+                    format!("{col} {v} is too large: the most a row may carry is 10^15")
+                }
+                QuantityError::NotANumber => {
+                    format!("{col} {v} is not a number: write whole units such as 3 or 1,000")
+                }
+            }
+        })
+    })
+}
+
+/// A non-negative amount: `1,234.50`, `¥1234.5`, or a number cell.
+pub(crate) fn amount(cell: &Cell, col: &str) -> Conv<Decimal> {
+    with_text(cell, col, |t| match parse_amount(t) {
+        Some(a) if a.is_sign_negative() && !a.is_zero() => Err(format!(
+            "{col} {} is negative: write the amount without a minus sign",
+            quoted(t)
+        )),
+        Some(a) => Ok(a),
+        None => Err(format!(
+            "{col} {} is not an amount: write it as 1234.50, 1,234.50 or ¥1234.5",
+            quoted(t)
+        )),
+    })
+}
+
+pub(crate) fn term(cell: &Cell, col: &str) -> Conv<Term> {
+    with_text(cell, col, |t| {
+        parse::term(t).map_err(|e| {
+            let v = quoted(t);
+            let how = "write it as 1y, 2y, 6m, 2年 or 6个月";
+            match e {
+                TermError::NoUnit => {
+                    format!("{col} {v} has no unit: {how} (a bare number could be years or months)")
+                }
+                TermError::OutOfRange => {
+                    format!("{col} {v} is out of range: a term runs from 1 month to 100 years")
+                }
+                TermError::Unreadable => format!("{col} {v} is not a term: {how}"),
+            }
+        })
+    })
+}
+
+pub(crate) fn discount(cell: &Cell, col: &str) -> Conv<Discount> {
+    with_text(cell, col, |t| {
+        parse::discount(t).ok_or_else(|| {
+            format!(
+                "{col} {} is not a discount: write an amount off the line (500 or ¥500) \
+                 or a percentage from 0% to 100% (10% or 9折)",
+                quoted(t)
+            )
+        })
+    })
+}
+
+pub(crate) fn flag(cell: &Cell, col: &str) -> Conv<bool> {
+    with_text(cell, col, |t| {
+        parse::flag(t).ok_or_else(|| {
+            format!(
+                "{col} {} is not yes or no: write yes, no, 是 or 否, or leave it empty",
+                quoted(t)
+            )
+        })
+    })
+}
+
+pub(crate) fn order_type(cell: &Cell, col: &str) -> Conv<OrderType> {
+    with_text(cell, col, |t| {
+        OrderType::parse(t).ok_or_else(|| {
+            format!(
+                "{col} {} is not an order type: write new, addon, renewal, upgrade or refund \
+                 (新购, 增购, 续费, 升级, 退款)",
+                quoted(t)
+            )
+        })
+    })
+}
+
+pub(crate) fn reason(cell: &Cell, col: &str) -> Conv<RefundReason> {
+    with_text(cell, col, |t| {
+        RefundReason::parse(t).ok_or_else(|| {
+            format!(
+                "{col} {} is not a refund reason: write no_reason, defect or other (无理由, 产品缺陷, 其他)",
+                quoted(t)
+            )
+        })
+    })
+}
+
+pub(crate) fn metric(cell: &Cell, col: &str) -> Conv<Metric> {
+    with_text(cell, col, |t| {
+        Metric::parse(t).ok_or_else(|| {
+            format!(
+                "{col} {} is not a metric: write pv, sessions, sms or backflow_rows",
+                quoted(t)
+            )
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    fn text_cell(s: &str) -> Cell<'_> {
+        Cell::Text(Cow::Borrowed(s))
+    }
+
+    #[test]
+    fn floats_become_decimals_through_their_shortest_form() {
+        assert_eq!(
+            amount(&Cell::Float(99.9), "unit_price"),
+            Ok(Some(dec!(99.9)))
+        );
+        assert_eq!(
+            amount(&Cell::Float(0.1 + 0.2), "x"),
+            Ok(Some(dec!(0.30000000000000004)))
+        );
+        assert_eq!(amount(&Cell::Int(30000), "x"), Ok(Some(dec!(30000))));
+        assert!(
+            amount(&Cell::Float(-5.0), "voucher")
+                .unwrap_err()
+                .contains("negative")
+        );
+        assert!(amount(&Cell::Float(f64::NAN), "x").is_err());
+        assert!(amount(&Cell::Float(1e300), "x").is_err());
+        assert_eq!(quantity(&Cell::Float(3.0), "quantity"), Ok(Some(3)));
+        assert!(quantity(&Cell::Float(3.5), "quantity").is_err());
+        assert!(quantity(&Cell::Float(-1.0), "quantity").is_err());
+        assert!(quantity(&Cell::Float(1e16), "quantity").is_err());
+    }
+
+    #[test]
+    fn percent_cells_are_percent_discounts() {
+        assert_eq!(
+            discount(&Cell::Percent(0.1), "discount"),
+            Ok(Some(Discount::Percent(dec!(10))))
+        );
+        assert_eq!(
+            discount(&Cell::Percent(0.07), "discount"),
+            Ok(Some(Discount::Percent(dec!(7))))
+        );
+        assert_eq!(
+            discount(&Cell::Float(500.0), "discount"),
+            Ok(Some(Discount::Amount(dec!(500))))
+        );
+    }
+
+    #[test]
+    fn dates_from_cells() {
+        let d = NaiveDate::from_ymd_opt(2024, 7, 1).unwrap();
+        let dt = d.and_hms_opt(13, 5, 0).unwrap();
+        assert_eq!(date(&Cell::DateTime(dt), "order_date"), Ok(Some(d)));
+        assert_eq!(date(&Cell::Float(45474.0), "order_date"), Ok(Some(d)));
+        assert_eq!(date(&Cell::Float(45474.75), "order_date"), Ok(Some(d)));
+        assert_eq!(date(&Cell::Int(45474), "order_date"), Ok(Some(d)));
+        assert_eq!(date(&text_cell("2024/7/1"), "order_date"), Ok(Some(d)));
+        assert_eq!(date(&Cell::Empty, "order_date"), Ok(None));
+        assert_eq!(date(&text_cell("  "), "order_date"), Ok(None));
+        for bad in [
+            0.0,
+            -1.0,
+            2_958_466.0,
+            20_240_701.0,
+            f64::NAN,
+            f64::INFINITY,
+        ] {
+            let e = date(&Cell::Float(bad), "order_date").unwrap_err();
+            assert!(e.contains("is a number, not a date"), "{bad}: {e}");
+        }
+        assert_eq!(serial_date(1.0), NaiveDate::from_ymd_opt(1900, 1, 1));
+        assert_eq!(
+            serial_date(2_958_465.0),
+            NaiveDate::from_ymd_opt(9999, 12, 31)
+        );
+        // Excel's phantom 1900-02-29 is no date.
+        assert_eq!(serial_date(60.0), None);
+        let e = date(&text_cell("next week"), "order_date").unwrap_err();
+        assert_eq!(
+            e,
+            "order_date 'next week' is not a date: write it as 2024-07-01, 2024/7/1 or 2024年7月1日"
+        );
+    }
+
+    #[test]
+    fn error_and_undecodable_cells_are_bad_values() {
+        let e = text(&Cell::Error("#N/A".into()), "account_id").unwrap_err();
+        assert!(e.contains("#N/A"), "{e}");
+        let e = amount(&Cell::NotUtf8("a\u{fffd}".into()), "unit_price").unwrap_err();
+        assert!(e.contains("UTF-8"), "{e}");
+    }
+
+    #[test]
+    fn display_of_typed_cells() {
+        assert_eq!(Cell::Float(12345.0).display(), "12345");
+        assert_eq!(Cell::Float(99.9).display(), "99.9");
+        assert_eq!(Cell::Percent(0.125).display(), "12.5%");
+        assert!(Cell::Percent(7e28).display().ends_with('%'));
+        assert_eq!(Cell::Bool(true).display(), "TRUE");
+        let d = NaiveDate::from_ymd_opt(2024, 7, 1).unwrap();
+        assert_eq!(
+            Cell::DateTime(d.and_hms_opt(0, 0, 0).unwrap()).display(),
+            "2024-07-01"
+        );
+        assert_eq!(Cell::from_bytes(b"").display(), "");
+        assert!(matches!(Cell::from_bytes(b"\xff"), Cell::NotUtf8(_)));
+    }
+
+    #[test]
+    fn term_messages_say_what_to_write() {
+        let e = term(&text_cell("18"), "term").unwrap_err();
+        assert!(
+            e.starts_with("term '18' has no unit: write it as 1y, 2y, 6m, 2年 or 6个月"),
+            "{e}"
+        );
+        let e = term(&Cell::Float(2.0), "term").unwrap_err();
+        assert!(e.contains("'2' has no unit"), "{e}");
+        assert_eq!(
+            term(&text_cell("2年"), "term"),
+            Ok(Some(Term { months: 24 }))
+        );
+    }
+
+    #[test]
+    fn long_values_are_shortened_in_messages() {
+        let long = "x".repeat(200);
+        let e = metric(&text_cell(&long), "metric").unwrap_err();
+        assert!(e.len() < 200 && e.contains('…'), "{e}");
+    }
+}

@@ -1,0 +1,136 @@
+//! CSV exports: records into rows of cells, numbered as Excel shows the file (an empty line is
+//! a row; a quoted field spanning lines is still one row).
+
+use super::cells::Cell;
+use super::{InputError, RowSink};
+use csv::{ByteRecord, ReaderBuilder};
+use std::collections::VecDeque;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::Path;
+
+/// Reads `path` and hands every record to `sink` with its Excel-style row number.
+///
+/// # Errors
+/// [`InputError::Open`] if the file cannot be opened, [`InputError::Csv`] on a read error, and
+/// whatever `sink` returns (a header that does not fit).
+pub(crate) fn read(path: &Path, file: &str, sink: &mut dyn RowSink) -> Result<(), InputError> {
+    let open_err = |source| InputError::Open {
+        file: file.to_string(),
+        source,
+    };
+    let mut inner = BufReader::new(File::open(path).map_err(open_err)?);
+    // Drop the BOM here so that byte offsets seen by the csv reader and the tracker agree.
+    if inner
+        .fill_buf()
+        .map_err(open_err)?
+        .starts_with(b"\xEF\xBB\xBF")
+    {
+        inner.consume(3);
+    }
+    let mut reader = ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(LineBreaks::new(inner));
+    let mut record = ByteRecord::new();
+    let mut row: u32 = 0;
+    let mut first = true;
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => return Ok(()),
+            Err(source) => {
+                return Err(InputError::Csv {
+                    file: file.to_string(),
+                    source,
+                });
+            }
+        }
+        let start = record.position().map_or(0, |p| p.byte());
+        let skipped = reader.get_mut().empty_lines_before(start, first);
+        first = false;
+        row = row.saturating_add(skipped).saturating_add(1);
+        let cells: Vec<Cell> = record.iter().map(Cell::from_bytes).collect();
+        sink.row(row, &cells)?;
+    }
+}
+
+/// A maximal run of `\r`/`\n` bytes at `[start, end)` and the line breaks in it (`\r\n`,
+/// `\r` and `\n` each count one).
+struct Run {
+    start: u64,
+    end: u64,
+    breaks: u32,
+}
+
+/// Passes bytes through while noting where line breaks run. The csv reader skips empty lines
+/// without a trace; the runs tell how many it skipped before a record, so row numbers match
+/// what Excel shows.
+struct LineBreaks<R> {
+    inner: R,
+    offset: u64,
+    /// The run being read: start, breaks so far, last byte was `\r`.
+    open: Option<(u64, u32, bool)>,
+    runs: VecDeque<Run>,
+}
+
+impl<R> LineBreaks<R> {
+    fn new(inner: R) -> Self {
+        LineBreaks {
+            inner,
+            offset: 0,
+            open: None,
+            runs: VecDeque::new(),
+        }
+    }
+
+    fn close(&mut self, end: u64) {
+        if let Some((start, breaks, _)) = self.open.take() {
+            self.runs.push_back(Run { start, end, breaks });
+        }
+    }
+
+    /// Empty lines skipped before the record whose read started at byte `start`: the run
+    /// holding the previous record's terminator (at `start - 1`) has one break for that
+    /// terminator and one per empty line; before the first record every break is an empty line.
+    fn empty_lines_before(&mut self, start: u64, first: bool) -> u32 {
+        let (target, own_terminator) = match (first, start.checked_sub(1)) {
+            (true, _) => (start, 0),
+            (false, Some(prev)) => (prev, 1),
+            (false, None) => return 0,
+        };
+        while self.runs.front().is_some_and(|r| r.end <= target) {
+            self.runs.pop_front();
+        }
+        match self.runs.front() {
+            Some(r) if r.start <= target && (!first || r.start == start) => {
+                r.breaks.saturating_sub(own_terminator)
+            }
+            _ => 0,
+        }
+    }
+}
+
+impl<R: Read> Read for LineBreaks<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n == 0 {
+            self.close(self.offset);
+        }
+        for (i, &b) in buf.iter().take(n).enumerate() {
+            let at = self.offset + i as u64;
+            match (b, &mut self.open) {
+                (b'\r' | b'\n', None) => self.open = Some((at, 1, b == b'\r')),
+                (b'\n', Some((_, _, after_cr @ true))) => *after_cr = false,
+                (b'\r' | b'\n', Some((_, breaks, after_cr))) => {
+                    *breaks = breaks.saturating_add(1);
+                    *after_cr = b == b'\r';
+                }
+                (_, Some(_)) => self.close(at),
+                (_, None) => {}
+            }
+        }
+        self.offset += n as u64;
+        Ok(n)
+    }
+}

@@ -1,0 +1,298 @@
+//! invoices.xlsx (SPEC 6): Summary, Lines, Accounts, Subscriptions, Packs and Exceptions,
+//! written from a finished `Report` and renamed into place when complete.
+
+use super::atomic::atomic_write;
+use super::cells::RowCells;
+use super::style::Styles;
+use super::summary::write_summary;
+use super::table::{Column, SheetError, col, write_table};
+use super::workbook::{dir_of, new_workbook};
+use super::{OutputError, WriteOptions};
+use crate::model::RowException;
+use crate::report::{AccountTotal, Line, PackRow, Report, SubscriptionRow};
+use rust_xlsxwriter::{RowNum, XlsxError};
+use std::path::Path;
+
+/// Lines columns, in SPEC 6 order; their letters are `report::cols` (checked by a test).
+pub const LINES: &[Column] = &[
+    col("order_id", 18.0),
+    col("line", 6.0),
+    col("account_id", 16.0),
+    col("order_date", 11.0),
+    col("type", 9.0),
+    col("product", 16.0),
+    col("edition", 12.0),
+    col("quantity", 10.0),
+    col("billable_quantity", 10.0),
+    col("term", 7.0),
+    col("service_start", 11.0),
+    col("service_end", 11.0),
+    col("unit_price", 12.0),
+    col("full_years", 7.0),
+    col("full_years_amount", 15.0),
+    col("months", 7.0),
+    col("months_amount", 15.0),
+    col("list_amount", 15.0),
+    col("discount", 13.0),
+    col("expected_amount", 15.0),
+    col("billed_amount", 15.0),
+    col("difference", 13.0),
+    col("status", 10.0),
+    col("rule", 60.0),
+];
+
+pub const ACCOUNTS: &[Column] = &[
+    col("account_id", 18.0),
+    col("lines", 8.0),
+    col("expected", 16.0),
+    col("billed", 16.0),
+    col("difference", 14.0),
+    col("mismatches", 11.0),
+    col("exceptions", 11.0),
+];
+
+pub const SUBSCRIPTIONS: &[Column] = &[
+    col("account_id", 18.0),
+    col("product", 16.0),
+    col("edition", 12.0),
+    col("quantity", 10.0),
+    col("start", 11.0),
+    col("expiry", 11.0),
+    col("status", 11.0),
+    col("days_to_expiry", 9.0),
+    col("reclaim_date", 12.0),
+];
+
+pub const PACKS: &[Column] = &[
+    col("account_id", 18.0),
+    col("order_id", 18.0),
+    col("pack", 6.0),
+    col("product", 16.0),
+    col("edition", 12.0),
+    col("size", 12.0),
+    col("bonus", 10.0),
+    col("purchased", 11.0),
+    col("expires", 11.0),
+    col("used", 12.0),
+    col("remaining", 12.0),
+    col("overdrawn", 10.0),
+    col("status", 11.0),
+];
+
+pub const EXCEPTIONS: &[Column] = &[
+    col("source", 24.0),
+    col("row", 8.0),
+    col("order_id", 18.0),
+    col("account_id", 16.0),
+    col("column", 16.0),
+    col("value", 20.0),
+    col("code", 20.0),
+    col("message", 70.0),
+];
+
+/// Writes invoices.xlsx to `path`, replacing it atomically.
+///
+/// Table sheets are constant-memory worksheets written row by row straight from the report;
+/// they spool to temporary files in `path`'s directory. Two writes of the same report give
+/// identical bytes.
+///
+/// # Errors
+///
+/// [`OutputError`] naming `path` and the sheet or step that failed; `path` is then left as
+/// it was and no temporary file remains.
+///
+/// # Examples
+///
+/// ```no_run
+/// use billrun::output::{WriteOptions, write_invoices};
+/// use billrun::report::Report;
+///
+/// let report = Report::default();
+/// let opts = WriteOptions { formulas: false, ..WriteOptions::default() };
+/// write_invoices(&report, std::path::Path::new("out/invoices.xlsx"), &opts)?;
+/// # Ok::<(), billrun::output::OutputError>(())
+/// ```
+pub fn write_invoices(
+    report: &Report,
+    path: &Path,
+    opts: &WriteOptions,
+) -> Result<(), OutputError> {
+    atomic_write(path, |tmp| {
+        let styles = Styles::new();
+        let on_sheet = |e: SheetError| OutputError::Sheet {
+            path: path.to_path_buf(),
+            sheet: e.sheet,
+            source: e.source,
+        };
+        let on_workbook = |step| {
+            move |source| OutputError::Workbook {
+                path: path.to_path_buf(),
+                step,
+                source,
+            }
+        };
+        let mut wb =
+            new_workbook(opts, dir_of(path)).map_err(on_workbook("setting up the workbook"))?;
+        let max = opts.max_rows_per_sheet;
+
+        write_summary(&mut wb, &styles, report).map_err(on_sheet)?;
+        write_table(
+            &mut wb,
+            &styles,
+            "Lines",
+            LINES,
+            &report.lines,
+            max,
+            |c, row, line| write_line(c, row, line, opts.formulas),
+        )
+        .map_err(on_sheet)?;
+        write_table(
+            &mut wb,
+            &styles,
+            "Accounts",
+            ACCOUNTS,
+            &report.accounts,
+            max,
+            write_account,
+        )
+        .map_err(on_sheet)?;
+        write_table(
+            &mut wb,
+            &styles,
+            "Subscriptions",
+            SUBSCRIPTIONS,
+            &report.subscriptions,
+            max,
+            write_subscription,
+        )
+        .map_err(on_sheet)?;
+        write_table(
+            &mut wb,
+            &styles,
+            "Packs",
+            PACKS,
+            &report.packs,
+            max,
+            write_pack,
+        )
+        .map_err(on_sheet)?;
+        write_table(
+            &mut wb,
+            &styles,
+            "Exceptions",
+            EXCEPTIONS,
+            &report.exceptions,
+            max,
+            write_exception,
+        )
+        .map_err(on_sheet)?;
+
+        wb.save(tmp).map_err(on_workbook("saving the workbook"))
+    })
+}
+
+/// One Lines row. With formulas, the five computed amounts are live formulas over the row's
+/// own cells (from `Line::formulas`, so the words and the arithmetic cannot drift) with the
+/// Decimal results cached.
+fn write_line(
+    c: &mut RowCells<'_>,
+    row: RowNum,
+    line: &Line,
+    formulas: bool,
+) -> Result<(), XlsxError> {
+    c.text(0, &line.order_id)?;
+    c.integer(1, line.line)?;
+    c.text(2, &line.account_id)?;
+    c.date(3, line.order_date)?;
+    c.text(4, line.kind.as_str())?;
+    c.text(5, &line.product)?;
+    c.text(6, &line.edition)?;
+    c.count(7, line.quantity)?;
+    c.quantity(8, line.billable_quantity)?;
+    c.text(9, &line.term)?;
+    c.opt_date(10, line.service_start)?;
+    c.opt_date(11, line.service_end)?;
+    c.price(12, line.unit_price)?;
+    c.count(13, line.full_years)?;
+    c.count(15, line.months)?;
+    c.amount(18, line.discount)?;
+    c.opt_amount(20, line.billed_amount)?;
+    if formulas {
+        let f = line.formulas(row + 1);
+        c.amount_formula(14, &f.full_years_amount, line.full_years_amount)?;
+        c.amount_formula(16, &f.months_amount, line.months_amount)?;
+        c.amount_formula(17, &f.list_amount, line.list_amount)?;
+        c.amount_formula(19, &f.expected_amount, line.expected_amount)?;
+        if let (Some(formula), Some(billed)) = (&f.difference, line.billed_amount) {
+            let value = line.difference.unwrap_or(billed - line.expected_amount);
+            c.amount_formula(21, formula, value)?;
+        }
+    } else {
+        c.amount(14, line.full_years_amount)?;
+        c.amount(16, line.months_amount)?;
+        c.amount(17, line.list_amount)?;
+        c.amount(19, line.expected_amount)?;
+        c.opt_amount(21, line.billed_amount.and(line.difference))?;
+    }
+    c.text(22, line.status.as_str())?;
+    c.text(23, &line.rule)?;
+    Ok(())
+}
+
+fn write_account(c: &mut RowCells<'_>, _row: RowNum, a: &AccountTotal) -> Result<(), XlsxError> {
+    c.text(0, &a.account_id)?;
+    c.count(1, a.lines as u64)?;
+    c.amount(2, a.expected)?;
+    c.amount(3, a.billed)?;
+    c.amount(4, a.difference)?;
+    c.count(5, a.mismatches as u64)?;
+    c.count(6, a.exceptions as u64)?;
+    Ok(())
+}
+
+fn write_subscription(
+    c: &mut RowCells<'_>,
+    _row: RowNum,
+    s: &SubscriptionRow,
+) -> Result<(), XlsxError> {
+    c.text(0, &s.account_id)?;
+    c.text(1, &s.product)?;
+    c.text(2, &s.edition)?;
+    c.count(3, s.quantity)?;
+    c.date(4, s.start)?;
+    c.date(5, s.expiry)?;
+    c.text(6, s.status.as_str())?;
+    c.count(7, s.days_to_expiry)?;
+    c.date(8, s.reclaim_date)?;
+    Ok(())
+}
+
+fn write_pack(c: &mut RowCells<'_>, _row: RowNum, p: &PackRow) -> Result<(), XlsxError> {
+    c.text(0, &p.account_id)?;
+    c.text(1, &p.order_id)?;
+    c.integer(2, p.pack)?;
+    c.text(3, &p.product)?;
+    c.text(4, &p.edition)?;
+    c.count(5, p.size)?;
+    c.count(6, p.bonus)?;
+    c.date(7, p.purchased)?;
+    c.opt_date(8, p.expires)?;
+    c.count(9, p.used)?;
+    c.count(10, p.remaining)?;
+    c.count(11, p.overdrawn)?;
+    c.text(12, p.status.as_str())?;
+    Ok(())
+}
+
+/// Exception values are whatever the input held, `=cmd|…` included: `text` keeps them text.
+fn write_exception(c: &mut RowCells<'_>, _row: RowNum, e: &RowException) -> Result<(), XlsxError> {
+    c.text(0, &e.src.file)?;
+    c.integer(1, e.src.row)?;
+    c.text(2, &e.order_id)?;
+    c.text(3, &e.account_id)?;
+    c.text(4, &e.column)?;
+    c.text(5, &e.value)?;
+    c.text(6, e.code.as_str())?;
+    c.text(7, &e.message)?;
+    Ok(())
+}

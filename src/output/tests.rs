@@ -1,0 +1,516 @@
+//! Tests of the invoices.xlsx writer: a small hand-built report written and read back with
+//! calamine (values, dates, formulas, sheet names), plus determinism and sheet splitting.
+
+use super::invoices::LINES;
+use super::{WriteOptions, write_invoices};
+use crate::model::{ExceptionCode, OrderType, RowException, SourceRef};
+use crate::report::{
+    AccountTotal, Calc, Line, LineStatus, ProductTotal, Report, RunFacts, SubStatus,
+    SubscriptionRow, cols,
+};
+use calamine::{Data, Range, Reader, Xlsx, open_workbook};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+fn src(row: u32) -> SourceRef {
+    SourceRef {
+        file: Arc::from("orders.csv"),
+        row,
+    }
+}
+
+fn sample() -> Report {
+    let billed = Line {
+        src: src(2),
+        order_id: "ORD-1".into(),
+        line: 1,
+        account_id: "ACC-1".into(),
+        order_date: d(2026, 1, 15),
+        kind: OrderType::New,
+        product: "qidian-kf".into(),
+        edition: "standard".into(),
+        quantity: 3,
+        billable_quantity: dec!(3),
+        term: "1y".into(),
+        service_start: Some(d(2026, 1, 15)),
+        service_end: Some(d(2027, 1, 15)),
+        unit_price: dec!(999),
+        full_years: 1,
+        full_years_amount: dec!(2997),
+        months: 0,
+        months_amount: dec!(0),
+        list_amount: dec!(2997),
+        discount: dec!(0),
+        expected_amount: dec!(2997.00),
+        billed_amount: Some(dec!(3000.00)),
+        difference: Some(dec!(3.00)),
+        status: LineStatus::Mismatch,
+        rule: "new 3 × 999 × 1y".into(),
+        calc: Calc::TencentYears,
+    };
+    let unbilled = Line {
+        src: src(3),
+        order_id: "@ORD-2".into(),
+        line: 1,
+        account_id: "ACC-1".into(),
+        order_date: d(2026, 2, 1),
+        kind: OrderType::New,
+        product: "sms-pack".into(),
+        edition: String::new(),
+        quantity: 2,
+        billable_quantity: dec!(2),
+        term: String::new(),
+        service_start: None,
+        service_end: None,
+        unit_price: dec!(99.90),
+        full_years: 0,
+        full_years_amount: dec!(0),
+        months: 0,
+        months_amount: dec!(0),
+        list_amount: dec!(199.80),
+        discount: dec!(19.98),
+        expected_amount: dec!(179.82),
+        billed_amount: None,
+        difference: None,
+        status: LineStatus::Unbilled,
+        rule: "-one-time 2 × 99.90 − 10%".into(),
+        calc: Calc::OneTime,
+    };
+    let exception = RowException {
+        src: src(4),
+        order_id: "ORD-3".into(),
+        account_id: "ACC-2".into(),
+        column: "quantity".into(),
+        value: "=1+1".into(),
+        code: ExceptionCode::BadValue,
+        message: "not a whole number".into(),
+    };
+    Report {
+        facts: RunFacts {
+            inputs: vec!["orders.csv".into(), "=cmd|' /C calc'!A0".into()],
+            as_of: Some(d(2026, 3, 1)),
+            period: None,
+            catalog: "built-in".into(),
+            tolerance: dec!(0.01),
+            rows_read: 3,
+            ..RunFacts::default()
+        },
+        accounts: vec![AccountTotal {
+            account_id: "ACC-1".into(),
+            lines: 2,
+            expected: dec!(3176.82),
+            billed: dec!(3000.00),
+            difference: dec!(3.00),
+            mismatches: 1,
+            exceptions: 0,
+        }],
+        products: vec![
+            ProductTotal {
+                product: "qidian-kf".into(),
+                lines: 1,
+                expected: dec!(2997.00),
+                billed: dec!(3000.00),
+                difference: dec!(3.00),
+            },
+            ProductTotal {
+                product: "sms-pack".into(),
+                lines: 1,
+                expected: dec!(179.82),
+                billed: dec!(0),
+                difference: dec!(0),
+            },
+        ],
+        subscriptions: vec![SubscriptionRow {
+            account_id: "ACC-1".into(),
+            product: "qidian-kf".into(),
+            edition: "standard".into(),
+            quantity: 3,
+            start: d(2026, 1, 15),
+            expiry: d(2027, 1, 15),
+            status: SubStatus::Active,
+            days_to_expiry: 320,
+            reclaim_date: d(2027, 2, 14),
+        }],
+        packs: vec![],
+        lines: vec![billed, unbilled],
+        exceptions: vec![exception],
+        total_expected: dec!(3176.82),
+        total_billed: dec!(3000.00),
+        total_difference: dec!(3.00),
+        mismatches: 1,
+        unbilled: 1,
+    }
+}
+
+fn write(report: &Report, opts: &WriteOptions) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("invoices.xlsx");
+    write_invoices(report, &path, opts).unwrap();
+    (dir, path)
+}
+
+fn open(path: &Path) -> Xlsx<std::io::BufReader<std::fs::File>> {
+    open_workbook(path).unwrap()
+}
+
+/// The cell at Excel-style (row, column), 1-based row, as the sheet holds it.
+fn cell<'a>(range: &'a Range<Data>, row: u32, col: &str) -> &'a Data {
+    range
+        .get_value((row - 1, col_index(col)))
+        .unwrap_or(&Data::Empty)
+}
+
+fn formula<'a>(range: &'a Range<String>, row: u32, col: &str) -> &'a str {
+    range
+        .get_value((row - 1, col_index(col)))
+        .map(String::as_str)
+        .unwrap_or("")
+}
+
+fn col_index(letters: &str) -> u32 {
+    letters
+        .bytes()
+        .fold(0, |n, b| n * 26 + u32::from(b - b'A' + 1))
+        - 1
+}
+
+fn header(range: &Range<Data>) -> Vec<String> {
+    range
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect()
+}
+
+fn excel_serial(date: NaiveDate) -> f64 {
+    (date - d(1899, 12, 30)).num_days() as f64
+}
+
+fn number(data: &Data) -> f64 {
+    match data {
+        Data::Float(f) => *f,
+        Data::Int(i) => *i as f64,
+        other => panic!("not a number: {other:?}"),
+    }
+}
+
+fn money(data: &Data) -> Decimal {
+    Decimal::try_from(number(data)).unwrap().round_dp(2)
+}
+
+#[test]
+fn writes_the_six_sheets_with_the_spec_headers() {
+    let (_dir, path) = write(&sample(), &WriteOptions::default());
+    let mut wb = open(&path);
+    assert_eq!(
+        wb.sheet_names(),
+        [
+            "Summary",
+            "Lines",
+            "Accounts",
+            "Subscriptions",
+            "Packs",
+            "Exceptions"
+        ]
+    );
+    let expect = [
+        (
+            "Lines",
+            "order_id, line, account_id, order_date, type, product, edition, quantity, \
+             billable_quantity, term, service_start, service_end, unit_price, full_years, \
+             full_years_amount, months, months_amount, list_amount, discount, expected_amount, \
+             billed_amount, difference, status, rule",
+        ),
+        (
+            "Accounts",
+            "account_id, lines, expected, billed, difference, mismatches, exceptions",
+        ),
+        (
+            "Subscriptions",
+            "account_id, product, edition, quantity, start, expiry, status, days_to_expiry, \
+             reclaim_date",
+        ),
+        (
+            "Packs",
+            "account_id, order_id, pack, product, edition, size, bonus, purchased, expires, \
+             used, remaining, overdrawn, status",
+        ),
+        (
+            "Exceptions",
+            "source, row, order_id, account_id, column, value, code, message",
+        ),
+    ];
+    for (sheet, headers) in expect {
+        let range = wb.worksheet_range(sheet).unwrap();
+        assert_eq!(header(&range).join(", "), headers, "{sheet}");
+    }
+    // No packs: the header alone.
+    assert_eq!(wb.worksheet_range("Packs").unwrap().height(), 1);
+    assert_eq!(wb.worksheet_range("Lines").unwrap().height(), 3);
+}
+
+#[test]
+fn lines_column_letters_match_report_cols() {
+    let letter = |header: &str| {
+        let i = LINES.iter().position(|c| c.header == header).unwrap();
+        rust_xlsxwriter::utility::column_number_to_name(i as u16)
+    };
+    assert_eq!(letter("quantity"), cols::QUANTITY);
+    assert_eq!(letter("billable_quantity"), cols::BILLABLE);
+    assert_eq!(letter("unit_price"), cols::UNIT_PRICE);
+    assert_eq!(letter("full_years"), cols::FULL_YEARS);
+    assert_eq!(letter("full_years_amount"), cols::FULL_YEARS_AMOUNT);
+    assert_eq!(letter("months"), cols::MONTHS);
+    assert_eq!(letter("months_amount"), cols::MONTHS_AMOUNT);
+    assert_eq!(letter("list_amount"), cols::LIST_AMOUNT);
+    assert_eq!(letter("discount"), cols::DISCOUNT);
+    assert_eq!(letter("expected_amount"), cols::EXPECTED);
+    assert_eq!(letter("billed_amount"), cols::BILLED);
+    assert_eq!(letter("difference"), cols::DIFFERENCE);
+}
+
+#[test]
+fn lines_hold_real_dates_amounts_and_live_formulas() {
+    let report = sample();
+    let (_dir, path) = write(&report, &WriteOptions::default());
+    let mut wb = open(&path);
+    let lines = wb.worksheet_range("Lines").unwrap();
+
+    match cell(&lines, 2, "D") {
+        Data::DateTime(dt) => {
+            assert!(dt.is_datetime());
+            assert_eq!(dt.as_f64(), excel_serial(d(2026, 1, 15)));
+        }
+        other => panic!("order_date is not a date cell: {other:?}"),
+    }
+    assert!(matches!(cell(&lines, 2, "L"), Data::DateTime(_)));
+    assert_eq!(cell(&lines, 3, "K"), &Data::Empty, "no service_start");
+    assert_eq!(cell(&lines, 2, "A"), &Data::String("ORD-1".into()));
+    assert_eq!(number(cell(&lines, 2, "H")), 3.0);
+    assert_eq!(
+        money(cell(&lines, 2, "T")),
+        dec!(2997.00),
+        "cached expected"
+    );
+    assert_eq!(money(cell(&lines, 3, "T")), dec!(179.82), "cached expected");
+    assert_eq!(money(cell(&lines, 3, "M")), dec!(99.90));
+    assert_eq!(money(cell(&lines, 2, "U")), dec!(3000.00));
+    assert_eq!(money(cell(&lines, 2, "V")), dec!(3.00), "cached difference");
+    assert_eq!(
+        cell(&lines, 3, "U"),
+        &Data::Empty,
+        "unbilled: no billed amount"
+    );
+    assert_eq!(
+        cell(&lines, 3, "V"),
+        &Data::Empty,
+        "unbilled: no difference"
+    );
+    assert_eq!(cell(&lines, 3, "W"), &Data::String("UNBILLED".into()));
+
+    let f = wb.worksheet_formula("Lines").unwrap();
+    assert_eq!(formula(&f, 2, "T"), "ROUND(R2-S2,2)");
+    assert_eq!(formula(&f, 3, "T"), "ROUND(R3-S3,2)");
+    assert_eq!(formula(&f, 2, "O"), "M2*I2*N2");
+    assert_eq!(formula(&f, 2, "Q"), "MIN(M2/10*I2*P2,M2*I2)");
+    assert_eq!(formula(&f, 2, "R"), "O2+Q2");
+    assert_eq!(formula(&f, 3, "R"), "M3*I3");
+    assert_eq!(formula(&f, 2, "V"), "U2-T2");
+    assert_eq!(formula(&f, 3, "V"), "", "unbilled: no difference formula");
+    // Inputs, not results, stay plain numbers.
+    for c in ["M", "S", "U"] {
+        assert_eq!(formula(&f, 2, c), "", "{c}2");
+    }
+    // Each formula is the line's own, from Line::formulas.
+    let own = report.lines[0].formulas(2);
+    assert_eq!(format!("={}", formula(&f, 2, "T")), own.expected_amount);
+}
+
+#[test]
+fn no_formulas_writes_plain_values() {
+    let opts = WriteOptions {
+        formulas: false,
+        ..WriteOptions::default()
+    };
+    let (_dir, path) = write(&sample(), &opts);
+    let mut wb = open(&path);
+    let f = wb.worksheet_formula("Lines").unwrap();
+    assert!(f.used_cells().all(|(_, _, s)| s.is_empty()), "{f:?}");
+    let lines = wb.worksheet_range("Lines").unwrap();
+    assert_eq!(money(cell(&lines, 2, "O")), dec!(2997.00));
+    assert_eq!(money(cell(&lines, 3, "R")), dec!(199.80));
+    assert_eq!(money(cell(&lines, 3, "T")), dec!(179.82));
+    assert_eq!(money(cell(&lines, 2, "V")), dec!(3.00));
+    assert_eq!(cell(&lines, 3, "V"), &Data::Empty);
+}
+
+#[test]
+fn text_that_looks_like_a_formula_stays_text() {
+    let (_dir, path) = write(&sample(), &WriteOptions::default());
+    let mut wb = open(&path);
+
+    let exceptions = wb.worksheet_range("Exceptions").unwrap();
+    assert_eq!(cell(&exceptions, 2, "F"), &Data::String("=1+1".into()));
+    assert_eq!(
+        cell(&exceptions, 2, "A"),
+        &Data::String("orders.csv".into())
+    );
+    assert_eq!(number(cell(&exceptions, 2, "B")), 4.0);
+    assert_eq!(cell(&exceptions, 2, "G"), &Data::String("BAD_VALUE".into()));
+    let f = wb.worksheet_formula("Exceptions").unwrap();
+    assert!(f.used_cells().all(|(_, _, s)| s.is_empty()), "{f:?}");
+
+    let lines = wb.worksheet_range("Lines").unwrap();
+    assert_eq!(cell(&lines, 3, "A"), &Data::String("@ORD-2".into()));
+    assert_eq!(
+        cell(&lines, 3, "X"),
+        &Data::String("-one-time 2 × 99.90 − 10%".into())
+    );
+
+    let summary = wb.worksheet_range("Summary").unwrap();
+    assert!(
+        summary
+            .used_cells()
+            .any(|(_, _, c)| c == &Data::String("=cmd|' /C calc'!A0".into()))
+    );
+    let f = wb.worksheet_formula("Summary").unwrap();
+    assert!(f.used_cells().all(|(_, _, s)| s.is_empty()), "{f:?}");
+}
+
+#[test]
+fn the_same_report_gives_identical_bytes() {
+    let report = sample();
+    let (_a, first) = write(&report, &WriteOptions::default());
+    // rust_xlsxwriter stamps the current second unless the metadata is fixed: cross one.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let (_b, second) = write(&report, &WriteOptions::default());
+    assert_eq!(
+        std::fs::read(first).unwrap(),
+        std::fs::read(second).unwrap()
+    );
+}
+
+#[test]
+fn summary_leads_with_key_figures_and_checks_the_counts() {
+    let (_dir, path) = write(&sample(), &WriteOptions::default());
+    let mut wb = open(&path);
+    let summary = wb.worksheet_range("Summary").unwrap();
+    let value_of = |label: &str| {
+        let row = summary
+            .rows()
+            .position(|r| r.first() == Some(&Data::String(label.into())))
+            .unwrap_or_else(|| panic!("no {label} row"));
+        (row, summary.rows().nth(row).unwrap()[1].clone())
+    };
+    let (expected_row, expected) = value_of("Expected");
+    assert!(expected_row < 5, "key figures at the top");
+    assert_eq!(money(&expected), dec!(3176.82));
+    assert_eq!(money(&value_of("Difference").1), dec!(3.00));
+    assert_eq!(number(&value_of("Rows read").1), 3.0);
+    assert_eq!(number(&value_of("Rows accounted for").1), 3.0);
+    assert_eq!(value_of("Check").1, Data::String("OK".into()));
+    assert!(matches!(value_of("As of").1, Data::DateTime(_)));
+
+    let (header, _) = value_of("product");
+    let row = |i: usize| summary.rows().nth(i).unwrap().to_vec();
+    assert_eq!(
+        row(header)[..5]
+            .iter()
+            .map(|c| c.to_string())
+            .collect::<Vec<_>>(),
+        ["product", "lines", "expected", "billed", "difference"]
+    );
+    assert_eq!(row(header + 1)[0], Data::String("qidian-kf".into()));
+    assert_eq!(money(&row(header + 2)[2]), dec!(179.82));
+    assert_eq!(row(header + 3)[0], Data::String("Total".into()));
+}
+
+#[test]
+fn the_summary_has_a_chart_of_expected_by_product() {
+    let (_dir, path) = write(&sample(), &WriteOptions::default());
+    let mut zip = zip_names(&path);
+    zip.retain(|n| n.starts_with("xl/charts/"));
+    assert_eq!(zip, ["xl/charts/chart1.xml"]);
+}
+
+fn zip_names(path: &Path) -> Vec<String> {
+    // An xlsx is a zip: the central directory lists its parts. Read the names without a zip
+    // dependency by scanning for the central-directory signature.
+    let bytes = std::fs::read(path).unwrap();
+    let mut names = Vec::new();
+    let mut i = 0;
+    while i + 46 <= bytes.len() {
+        if bytes[i..i + 4] == [0x50, 0x4b, 0x01, 0x02] {
+            let len = u16::from_le_bytes([bytes[i + 28], bytes[i + 29]]) as usize;
+            names.push(String::from_utf8_lossy(&bytes[i + 46..i + 46 + len]).into_owned());
+            i += 46 + len;
+        } else {
+            i += 1;
+        }
+    }
+    names
+}
+
+#[test]
+fn long_tables_continue_on_numbered_sheets() {
+    let opts = WriteOptions {
+        max_rows_per_sheet: 1,
+        ..WriteOptions::default()
+    };
+    let (_dir, path) = write(&sample(), &opts);
+    let mut wb = open(&path);
+    assert_eq!(
+        wb.sheet_names(),
+        [
+            "Summary",
+            "Lines",
+            "Lines (2)",
+            "Accounts",
+            "Subscriptions",
+            "Packs",
+            "Exceptions"
+        ]
+    );
+    let second = wb.worksheet_range("Lines (2)").unwrap();
+    assert_eq!(second.height(), 2);
+    assert_eq!(header(&second)[0], "order_id");
+    assert_eq!(cell(&second, 2, "A"), &Data::String("@ORD-2".into()));
+    let f = wb.worksheet_formula("Lines (2)").unwrap();
+    assert_eq!(
+        formula(&f, 2, "T"),
+        "ROUND(R2-S2,2)",
+        "formulas use the sheet's own rows"
+    );
+}
+
+#[test]
+fn an_empty_report_writes_headers_only() {
+    let (dir, path) = write(&Report::default(), &WriteOptions::default());
+    let mut wb = open(&path);
+    for sheet in ["Lines", "Accounts", "Subscriptions", "Packs", "Exceptions"] {
+        assert_eq!(wb.worksheet_range(sheet).unwrap().height(), 1, "{sheet}");
+    }
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["invoices.xlsx"], "no temporary file left behind");
+}
+
+#[test]
+fn a_failed_write_names_the_file_and_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("missing").join("invoices.xlsx");
+    let err = write_invoices(&sample(), &path, &WriteOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("invoices.xlsx"), "{err}");
+    assert!(!path.exists());
+}

@@ -1,0 +1,352 @@
+//! Runs the real binary on the shipped samples and on small case files, and reads the
+//! workbook back with calamine.
+
+use calamine::{Data, Reader, Xlsx, open_workbook};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn billrun(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_billrun"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run billrun")
+}
+
+fn sheet(path: &Path, name: &str) -> Vec<Vec<Data>> {
+    let mut wb: Xlsx<_> = open_workbook(path).expect("open workbook");
+    let range = wb.worksheet_range(name).expect("sheet");
+    range.rows().map(|r| r.to_vec()).collect()
+}
+
+fn text(d: &Data) -> String {
+    match d {
+        Data::String(s) => s.clone(),
+        Data::Float(f) => f.to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Empty => String::new(),
+        other => format!("{other:?}"),
+    }
+}
+
+fn col(rows: &[Vec<Data>], name: &str) -> usize {
+    rows[0]
+        .iter()
+        .position(|h| text(h) == name)
+        .unwrap_or_else(|| panic!("no column {name}"))
+}
+
+fn run_samples(out: &Path) -> Output {
+    billrun(&[
+        "run",
+        "samples",
+        "--out",
+        out.to_str().unwrap(),
+        "--as-of",
+        "2026-11-30",
+        "--quiet",
+    ])
+}
+
+#[test]
+fn samples_run_prices_every_line_and_lists_every_bad_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_samples(dir.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let book = dir.path().join("invoices.xlsx");
+    let wb: Xlsx<_> = open_workbook(&book).unwrap();
+    assert_eq!(
+        wb.sheet_names(),
+        [
+            "Summary",
+            "Lines",
+            "Accounts",
+            "Subscriptions",
+            "Packs",
+            "Exceptions"
+        ]
+    );
+
+    let lines = sheet(&book, "Lines");
+    let headers: Vec<String> = lines[0].iter().map(text).collect();
+    assert_eq!(
+        headers.join(","),
+        "order_id,line,account_id,order_date,type,product,edition,quantity,billable_quantity,term,\
+         service_start,service_end,unit_price,full_years,full_years_amount,months,months_amount,\
+         list_amount,discount,expected_amount,billed_amount,difference,status,rule"
+    );
+    let (oid, exp, rule) = (
+        col(&lines, "order_id"),
+        col(&lines, "expected_amount"),
+        col(&lines, "rule"),
+    );
+    let amount = |order: &str, line_no: usize| -> f64 {
+        let rows: Vec<_> = lines.iter().filter(|r| text(&r[oid]) == order).collect();
+        match rows[line_no - 1][exp] {
+            Data::Float(f) => f,
+            ref other => panic!("{order}: {other:?}"),
+        }
+    };
+    // The guide's worked examples, as the samples carry them.
+    assert_eq!(amount("Q-1001", 1), 9990.00);
+    assert_eq!(amount("Q-1002", 1), 4795.20);
+    assert_eq!(amount("S-4002", 1), 9600.00);
+    assert_eq!(amount("C-2001", 1), 800000.00);
+    let ssc: f64 = lines
+        .iter()
+        .filter(|r| text(&r[oid]) == "S-4001")
+        .map(|r| if let Data::Float(f) = r[exp] { f } else { 0.0 })
+        .sum();
+    assert_eq!(ssc, 420280.00);
+    assert!(
+        lines.iter().skip(1).all(|r| !text(&r[rule]).is_empty()),
+        "every line explains itself"
+    );
+    // Chinese headers in the XLSX sample: 9折 on a CDP cover chosen automatically.
+    assert_eq!(amount("K-7007", 1), 900000.00);
+
+    let ex = sheet(&book, "Exceptions");
+    let (src, row, code) = (col(&ex, "source"), col(&ex, "row"), col(&ex, "code"));
+    let found: Vec<(String, String, String)> = ex
+        .iter()
+        .skip(1)
+        .map(|r| (text(&r[src]), text(&r[row]), text(&r[code])))
+        .collect();
+    assert!(
+        found.contains(&(
+            "samples/orders-2025.csv".into(),
+            "39".into(),
+            "BAD_VALUE".into()
+        )),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&(
+            "samples/orders-2025-cn.xlsx".into(),
+            "13".into(),
+            "MISSING_VALUE".into()
+        )),
+        "{found:?}"
+    );
+    for c in [
+        "UNKNOWN_SKU",
+        "BELOW_MINIMUM",
+        "LIMIT_EXCEEDED",
+        "NO_SUBSCRIPTION",
+        "RECLAIMED",
+        "MISSING_REQUIREMENT",
+        "BAD_TERM",
+        "NO_PRICE",
+        "DUPLICATE",
+    ] {
+        assert!(found.iter().any(|f| f.2 == c), "samples show {c}");
+    }
+    // Formula-looking input text stays text.
+    let vals: Vec<String> = ex
+        .iter()
+        .skip(1)
+        .map(|r| text(&r[col(&ex, "value")]))
+        .collect();
+    assert!(vals.iter().any(|v| v.starts_with("=HYPERLINK")), "{vals:?}");
+
+    // Nothing lost: lines + exceptions = rows read (the samples are all in one period).
+    assert_eq!(lines.len() - 1 + ex.len() - 1, 54);
+}
+
+#[test]
+fn amounts_are_live_formulas_unless_asked_otherwise() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(run_samples(dir.path()).status.success());
+    let mut wb: Xlsx<_> = open_workbook(dir.path().join("invoices.xlsx")).unwrap();
+    let f = wb.worksheet_formula("Lines").unwrap();
+    let formulas: Vec<String> = f
+        .rows()
+        .flat_map(|r| r.iter().cloned())
+        .filter(|s| !s.is_empty())
+        .collect();
+    assert!(
+        formulas
+            .iter()
+            .any(|s| s.starts_with("ROUND(R") || s.starts_with("=ROUND(R")),
+        "{:?}",
+        &formulas[..formulas.len().min(8)]
+    );
+
+    let plain = tempfile::tempdir().unwrap();
+    let out = billrun(&[
+        "run",
+        "samples",
+        "--out",
+        plain.path().to_str().unwrap(),
+        "--as-of",
+        "2026-11-30",
+        "--quiet",
+        "--no-formulas",
+    ]);
+    assert!(out.status.success());
+    let mut wb: Xlsx<_> = open_workbook(plain.path().join("invoices.xlsx")).unwrap();
+    let f = wb.worksheet_formula("Lines").unwrap();
+    assert!(f.rows().flat_map(|r| r.iter()).all(|s| s.is_empty()));
+}
+
+#[test]
+fn two_runs_write_identical_bytes() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    assert!(run_samples(a.path()).status.success());
+    assert!(run_samples(b.path()).status.success());
+    let read = |p: PathBuf| std::fs::read(p).unwrap();
+    assert!(read(a.path().join("invoices.xlsx")) == read(b.path().join("invoices.xlsx")));
+    let leftovers: Vec<_> = std::fs::read_dir(a.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(leftovers.len(), 1, "no temporary file left: {leftovers:?}");
+}
+
+#[test]
+fn json_summary_and_fail_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = billrun(&[
+        "run",
+        "samples",
+        "--out",
+        dir.path().to_str().unwrap(),
+        "--as-of",
+        "2026-11-30",
+        "--quiet",
+        "--json",
+        "--fail-on",
+        "exceptions",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["counts"]["rows_read"], 54);
+    assert_eq!(
+        v["counts"]["lines"].as_u64().unwrap() + v["counts"]["exceptions"].as_u64().unwrap(),
+        54
+    );
+    let out = billrun(&[
+        "check",
+        "samples",
+        "--as-of",
+        "2026-11-30",
+        "--quiet",
+        "--fail-on",
+        "never",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("samples/orders-2025.csv:40\tUNKNOWN_SKU")
+    );
+}
+
+#[test]
+fn file_level_problems_exit_2_naming_what_and_where() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("orders.csv");
+    std::fs::write(&f, "order_id,account_id,type,product\nO1,A1,new,cdp\n").unwrap();
+    let out = billrun(&["check", "--orders", f.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("order_date") && err.contains("下单日期") && err.contains("orders.csv"),
+        "{err}"
+    );
+
+    let cat = dir.path().join("cat.toml");
+    std::fs::write(&cat, "[skus.qcs-online.editions.basic]\nprice = \"x\"\n").unwrap();
+    let out = billrun(&["catalog", "--catalog", cat.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("skus.qcs-online.editions.basic.price"));
+
+    let out = billrun(&[
+        "run",
+        "--orders",
+        "no/such/file.csv",
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = billrun(&["run", "samples", "--period", "2025-13"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn catalog_prints_and_loads_back_with_identical_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = billrun(&["catalog"]);
+    assert!(out.status.success());
+    let cat = dir.path().join("catalog.toml");
+    std::fs::write(&cat, &out.stdout).unwrap();
+    let a = billrun(&[
+        "run",
+        "samples",
+        "--as-of",
+        "2026-11-30",
+        "--quiet",
+        "--json",
+        "--out",
+        dir.path().join("a").to_str().unwrap(),
+    ]);
+    let b = billrun(&[
+        "run",
+        "samples",
+        "--as-of",
+        "2026-11-30",
+        "--quiet",
+        "--json",
+        "--catalog",
+        cat.to_str().unwrap(),
+        "--out",
+        dir.path().join("b").to_str().unwrap(),
+    ]);
+    let va: serde_json::Value = serde_json::from_slice(&a.stdout).unwrap();
+    let vb: serde_json::Value = serde_json::from_slice(&b.stdout).unwrap();
+    assert_eq!(va["totals"], vb["totals"]);
+    assert_eq!(va["counts"], vb["counts"]);
+}
+
+#[test]
+fn quote_prices_one_line() {
+    let out = billrun(&[
+        "quote",
+        "--product",
+        "qcs-online",
+        "--edition",
+        "basic",
+        "--quantity",
+        "5",
+        "--term",
+        "2y",
+    ]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("9,990.00\t"));
+    let out = billrun(&[
+        "quote",
+        "--product",
+        "cdp",
+        "--quantity",
+        "8000000",
+        "--term",
+        "1y",
+    ]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("800,000.00"));
+    let out = billrun(&[
+        "quote",
+        "--product",
+        "qcs-online",
+        "--edition",
+        "basic",
+        "--quantity",
+        "2",
+        "--term",
+        "1y",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("BELOW_MINIMUM"));
+}
