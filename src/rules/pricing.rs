@@ -209,14 +209,21 @@ pub fn tencent_addon(
         MonthRounding::Ceil => "started months",
         MonthRounding::Floor => "whole months",
     };
-    let rule = format!(
-        "{what} {} × {y}y + min({} × {} × {m}m, cap {}){} = {} ({month_word} to {expiry})",
-        b.how,
+    let months_part = format!(
+        "min({} × {} × {m}m, cap {}){}",
         fmt_num(b.billable),
         fmt_num(b.unit_price / Decimal::TEN),
         fmt_money(annual),
         if capped { " capped at one year" } else { "" },
-        fmt_money(list),
+    );
+    let body = match (y, m) {
+        (0, _) => format!("{}: {months_part}", b.how),
+        (_, 0) => format!("{} × {y}y", b.how),
+        _ => format!("{} × {y}y + {months_part}", b.how),
+    };
+    let rule = format!(
+        "{what} {body} = {} ({month_word} to {expiry})",
+        fmt_money(list)
     );
     Priced {
         unit_price: b.unit_price,

@@ -1,0 +1,148 @@
+//! Laws of the pricing rules and the engine, over generated orders.
+
+use billrun::calendar::{MonthRounding, add_months, years_and_months};
+use billrun::catalog::Catalog;
+use billrun::engine::{Ctx, run};
+use billrun::model::{OrderRow, OrderType, SourceRef, Term};
+use billrun::report::RunFacts;
+use billrun::rules::pricing::{Base, tencent_addon};
+use chrono::{Days, NaiveDate};
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+use std::sync::Arc;
+
+fn date(offset: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2023, 1, 1).unwrap() + Days::new(offset as u64)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    /// An add-on's months never cost more than a year; the whole add-on never more than the
+    /// years remaining plus one; the split covers the period exactly.
+    #[test]
+    fn addon_is_capped_and_the_split_covers_the_period(from in 0u32..2000, len in 1u32..3000, units in 1u64..500, cents in 1u64..10_000_000) {
+        let (d, e) = (date(from), date(from + len));
+        let b = Base { unit_price: Decimal::new(cents as i64, 2), billable: Decimal::from(units), how: String::new() };
+        let p = tencent_addon(&b, d, e, MonthRounding::Ceil, "addon");
+        let annual = b.unit_price * b.billable;
+        prop_assert!(p.months_amount <= annual);
+        prop_assert!(p.list_amount <= annual * Decimal::from(p.full_years + 1));
+        prop_assert!(p.months_amount >= Decimal::ZERO);
+        let (y, m) = years_and_months(d, e, MonthRounding::Ceil);
+        prop_assert!(add_months(d, 12 * y + m).unwrap() >= e);
+        prop_assert!(m == 0 || add_months(d, 12 * y + m - 1).unwrap() < e);
+        let (fy, fm) = years_and_months(d, e, MonthRounding::Floor);
+        prop_assert!(add_months(d, 12 * fy + fm).unwrap() <= e);
+        prop_assert!(fy == y && fm <= m);
+    }
+}
+
+const PRODUCTS: &[(&str, &str)] = &[
+    ("qcs-online", "basic"),
+    ("qcs-online", "pro"),
+    ("qcs-phone", "standard"),
+    ("qcs-robot", "standard"),
+    ("cdp", "auto"),
+    ("cdp", "basic"),
+    ("cdp-booster", ""),
+    ("ssc-employees", ""),
+    ("ssc-experts", ""),
+    ("ssc-tickets", ""),
+    ("ssc-robot", ""),
+    ("qdm-wecom", ""),
+    ("qdm-pv", "1m"),
+    ("qcs-knowledge", ""),
+    ("qcs-coldstart", ""),
+    ("nope", ""),
+    ("qa", "basic"),
+];
+
+fn rows() -> impl Strategy<Value = Vec<OrderRow>> {
+    let row = (
+        0usize..4,
+        0u32..900,
+        0usize..4,
+        0usize..PRODUCTS.len(),
+        0u64..12_000,
+        0u32..4,
+        any::<bool>(),
+    );
+    prop::collection::vec(row, 1..60).prop_map(|v| {
+        v.into_iter()
+            .enumerate()
+            .map(|(i, (acct, day, kind, prod, qty, years, billed))| {
+                let (product, edition) = PRODUCTS[prod];
+                let qty = if product == "cdp" { qty * 1000 } else { qty };
+                OrderRow {
+                    src: SourceRef {
+                        file: Arc::from("gen.csv"),
+                        row: i as u32 + 2,
+                    },
+                    position: i,
+                    order_id: format!("O{}", i / 2),
+                    account_id: format!("A{acct}"),
+                    order_date: date(day),
+                    kind: [
+                        OrderType::New,
+                        OrderType::Addon,
+                        OrderType::Renewal,
+                        OrderType::Refund,
+                    ][kind],
+                    product: Some(product.into()),
+                    edition: (!edition.is_empty()).then(|| edition.into()),
+                    quantity: Some(qty),
+                    term: (years > 0).then(|| Term::years(years)),
+                    unit_price: None,
+                    discount: None,
+                    voucher: None,
+                    billed_amount: billed.then(|| Decimal::from(qty)),
+                    region: None,
+                    ref_order_id: Some("O0".into()),
+                    reason: None,
+                    invoiced: None,
+                    bonus_quantity: None,
+                    start_date: None,
+                }
+            })
+            .collect()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// Every row ends in exactly one place; totals are the sums of the lines; shuffling the
+    /// input or changing the thread count changes nothing.
+    #[test]
+    fn conservation_totals_and_order_independence(rows in rows(), seed in any::<u64>()) {
+        let cat = Catalog::builtin();
+        let ctx = Ctx { catalog: &cat, as_of: date(1000), period: None, tolerance: Decimal::new(1, 2) };
+        let n = rows.len();
+        let r = run(&ctx, rows.clone(), Vec::new(), RunFacts::default());
+        prop_assert_eq!(r.lines.len() + r.exceptions.len(), n);
+        let sum: Decimal = r.lines.iter().map(|l| l.expected_amount).sum();
+        prop_assert_eq!(sum, r.total_expected);
+        let acc: Decimal = r.accounts.iter().map(|a| a.expected).sum();
+        prop_assert_eq!(acc, r.total_expected);
+        let prod: Decimal = r.products.iter().map(|p| p.expected).sum();
+        prop_assert_eq!(prod, r.total_expected);
+        for l in &r.lines {
+            prop_assert!(l.expected_amount >= Decimal::ZERO);
+            prop_assert_eq!(l.expected_amount, l.expected_amount.round_dp(2));
+        }
+
+        // Shuffle the file order (positions follow the new order, as a reader would give).
+        let mut shuffled = rows;
+        let len = shuffled.len();
+        for i in (1..len).rev() {
+            let j = (seed.wrapping_mul(6364136223846793005).wrapping_add(i as u64) % (i as u64 + 1)) as usize;
+            shuffled.swap(i, j);
+        }
+        let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        let r1 = one.install(|| run(&ctx, shuffled.clone(), Vec::new(), RunFacts::default()));
+        let r2 = run(&ctx, shuffled, Vec::new(), RunFacts::default());
+        prop_assert_eq!(&r1, &r2);
+        prop_assert_eq!(r1.total_expected, r.total_expected);
+    }
+}
