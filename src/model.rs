@@ -115,6 +115,11 @@ impl RefundReason {
     }
 }
 
+/// The largest quantity a row may carry (a billion units). With amounts bounded by
+/// `money::MAX_AMOUNT` and terms by 100 years, every price × quantity × term stays inside
+/// `Decimal`'s range, so pricing cannot overflow.
+pub const MAX_QUANTITY: u64 = 1_000_000_000;
+
 /// One order row after every cell has been parsed. Requiredness that depends on the SKU
 /// (term, quantity, price) is checked by the engine against the catalog.
 #[derive(Debug, Clone, PartialEq)]

@@ -52,8 +52,15 @@ pub fn parse_amount(text: &str) -> Option<Decimal> {
         return None;
     }
     let value = Decimal::from_str(&cleaned).ok()?;
+    if value > MAX_AMOUNT {
+        return None;
+    }
     Some(if negative { -value } else { value })
 }
+
+/// The largest amount accepted from an input (one trillion yuan). Bounding inputs keeps every
+/// product of price × quantity × term inside `Decimal`'s range, so pricing cannot overflow.
+pub const MAX_AMOUNT: Decimal = Decimal::from_parts(3_567_587_328, 232, 0, false, 0);
 
 /// Formats an amount with thousands separators and two decimals, for rule texts and messages.
 pub fn fmt_money(d: Decimal) -> String {
@@ -137,6 +144,9 @@ mod tests {
         assert_eq!(parse_amount("."), None);
         assert_eq!(parse_amount("1e5"), None);
         assert_eq!(parse_amount("99999999999999999999999999999999999"), None);
+        assert_eq!(MAX_AMOUNT, Decimal::from(1_000_000_000_000u64));
+        assert_eq!(parse_amount("1,000,000,000,000"), Some(MAX_AMOUNT));
+        assert_eq!(parse_amount("1,000,000,000,000.01"), None);
     }
 
     #[test]

@@ -167,6 +167,10 @@ pub(super) fn validate(c: &CatalogFile) -> Result<HashMap<String, String>, Fault
 fn check_price(p: Option<Decimal>, key: &str) -> Result<(), Fault> {
     match p {
         Some(p) if p < Decimal::ZERO => Err(fault(key.to_string(), "a price must not be negative")),
+        Some(p) if p > crate::money::MAX_AMOUNT => Err(fault(
+            key.to_string(),
+            "a price must not exceed 1,000,000,000,000",
+        )),
         _ => Ok(()),
     }
 }

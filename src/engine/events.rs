@@ -573,7 +573,7 @@ pub fn renewal(ctx: &Ctx, st: &mut AccountState, ev: &Event) -> R<Line> {
         ));
     }
     let t = rv::term(cat, ev, code, sku)?;
-    let q = ev.row.quantity.filter(|q| *q > 0).unwrap_or(sub.quantity);
+    let q = rv::quantity_or(ev, sub.quantity)?;
     let new_expiry = end_of(ev, sub.expiry, t.months)?;
     let what = format!("renewal from {}", sub.expiry);
     if sku.model == Model::CapacityYear {
@@ -684,7 +684,7 @@ pub fn upgrade(ctx: &Ctx, st: &mut AccountState, ev: &Event) -> R<Line> {
             ),
         ));
     }
-    let q = ev.row.quantity.filter(|q| *q > 0).unwrap_or(sub.quantity);
+    let q = rv::quantity_or(ev, sub.quantity)?;
     let days = days_between(d, sub.expiry).min(u32::MAX as i64) as u32;
     let b = Base {
         unit_price: new_price - sub.unit_price,

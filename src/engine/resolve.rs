@@ -107,7 +107,27 @@ pub fn quantity(ev: &Event) -> R<u64> {
             "0",
             "quantity is 0: a priced line buys at least one unit",
         )),
+        Some(q) if q > crate::model::MAX_QUANTITY => Err(fail(
+            ev,
+            C::BadValue,
+            "quantity",
+            q.to_string(),
+            format!(
+                "quantity {} is more than the {} one line may hold",
+                fmt_num(q.into()),
+                fmt_num(crate::model::MAX_QUANTITY.into())
+            ),
+        )),
         Some(q) => Ok(q),
+    }
+}
+
+/// The row's quantity when it gives one, else `current` (renewals and upgrades keep the
+/// subscription's quantity unless the row says otherwise).
+pub fn quantity_or(ev: &Event, current: u64) -> R<u64> {
+    match ev.row.quantity {
+        None | Some(0) => Ok(current),
+        Some(_) => quantity(ev),
     }
 }
 

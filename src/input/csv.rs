@@ -114,23 +114,69 @@ impl<R> LineBreaks<R> {
 impl<R: Read> Read for LineBreaks<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        if n == 0 {
-            self.close(self.offset);
-        }
-        for (i, &b) in buf.iter().take(n).enumerate() {
-            let at = self.offset + i as u64;
-            match (b, &mut self.open) {
-                (b'\r' | b'\n', None) => self.open = Some((at, 1, b == b'\r')),
-                (b'\n', Some((_, _, after_cr @ true))) => *after_cr = false,
-                (b'\r' | b'\n', Some((_, breaks, after_cr))) => {
-                    *breaks = breaks.saturating_add(1);
-                    *after_cr = b == b'\r';
-                }
-                (_, Some(_)) => self.close(at),
-                (_, None) => {}
-            }
+        match buf.get(..n) {
+            Some(data) if n > 0 => self.scan(data),
+            _ => self.close(self.offset),
         }
         self.offset += n as u64;
         Ok(n)
+    }
+}
+
+impl<R> LineBreaks<R> {
+    /// Notes the runs in `data`, which starts at `self.offset`; a run may span two reads.
+    fn scan(&mut self, data: &[u8]) {
+        let is_break = |b: &u8| matches!(b, b'\r' | b'\n');
+        let mut at = self.offset;
+        let mut rest = data;
+        while !rest.is_empty() {
+            if self.open.is_none() {
+                let Some(skip) = rest.iter().position(is_break) else {
+                    break;
+                };
+                at += skip as u64;
+                rest = rest.get(skip..).unwrap_or_default();
+                self.open = Some((at, 0, false));
+            }
+            let Some((_, breaks, after_cr)) = &mut self.open else {
+                break;
+            };
+            let len = rest.iter().take_while(|b| is_break(b)).count();
+            for &b in rest.iter().take(len) {
+                // `\r\n` is one break: its `\n` only ends the `\r`.
+                if !(b == b'\n' && *after_cr) {
+                    *breaks = breaks.saturating_add(1);
+                }
+                *after_cr = b == b'\r';
+            }
+            at += len as u64;
+            rest = rest.get(len..).unwrap_or_default();
+            if !rest.is_empty() {
+                self.close(at);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LineBreaks;
+    use std::io::Read;
+
+    /// Feeds `text` in chunks of `chunk` bytes and returns the runs (start, end, breaks).
+    fn runs(text: &str, chunk: usize) -> Vec<(u64, u64, u32)> {
+        let mut lb = LineBreaks::new(text.as_bytes());
+        let mut buf = vec![0; chunk];
+        while lb.read(&mut buf).unwrap() > 0 {}
+        lb.runs.iter().map(|r| (r.start, r.end, r.breaks)).collect()
+    }
+
+    #[test]
+    fn runs_count_breaks_across_chunk_boundaries() {
+        let text = "a\r\n\r\nb\n\nc\r\rd\n\re\n";
+        let want = vec![(1, 5, 2), (6, 8, 2), (9, 11, 2), (12, 14, 2), (15, 16, 1)];
+        for chunk in [1, 2, 3, 64] {
+            assert_eq!(runs(text, chunk), want, "chunk {chunk}");
+        }
     }
 }

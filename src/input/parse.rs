@@ -6,6 +6,7 @@ use crate::money::parse_amount;
 use chrono::{NaiveDate, NaiveTime};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
+use std::borrow::Cow;
 use std::str::FromStr;
 
 /// The largest quantity a row may carry (10^15): far above any real order, far below
@@ -33,16 +34,20 @@ pub fn date(text: &str) -> Option<NaiveDate> {
             return None;
         }
     }
-    let parts: Vec<&str> = match day.strip_suffix('日') {
+    let (y, m, d) = match day.strip_suffix('日') {
         Some(rest) => {
             let (y, rest) = rest.split_once('年')?;
             let (m, d) = rest.split_once('月')?;
-            vec![y.trim(), m.trim(), d.trim()]
+            (y.trim(), m.trim(), d.trim())
         }
-        None => day.split(['-', '/', '.']).collect(),
-    };
-    let [y, m, d] = parts.as_slice() else {
-        return None;
+        None => {
+            let mut parts = day.split(['-', '/', '.']);
+            let ymd = (parts.next()?, parts.next()?, parts.next()?);
+            if parts.next().is_some() {
+                return None;
+            }
+            ymd
+        }
     };
     let digits = |p: &str, lens: std::ops::RangeInclusive<usize>| {
         (lens.contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()))
@@ -104,6 +109,10 @@ pub enum QuantityError {
 /// Parses a non-negative whole number: `3`, `1,000`, `3.0`, `1 000`.
 pub fn quantity(text: &str) -> Result<u64, QuantityError> {
     let t = text.trim();
+    // Most cells are plain digits; they need no Decimal.
+    if (1..=15).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit()) {
+        return t.parse().map_err(|_| QuantityError::NotANumber);
+    }
     let (negative, t) = match t.strip_prefix('-') {
         Some(rest) => (true, rest.trim_start()),
         None => (false, t.strip_prefix('+').unwrap_or(t)),
@@ -136,7 +145,12 @@ pub fn quantity(text: &str) -> Result<u64, QuantityError> {
 /// (`9折` = 10% off, `8.5折` and `85折` = 15% off). Negative amounts and percentages outside
 /// 0..=100 are refused.
 pub fn discount(text: &str) -> Option<Discount> {
-    let t = ascii_digits(text.trim());
+    let t = text.trim();
+    let t = if t.is_ascii() {
+        Cow::Borrowed(t)
+    } else {
+        Cow::Owned(ascii_digits(t))
+    };
     let number = |s: &str| Decimal::from_str(s.trim()).ok();
     if let Some(p) = t.strip_suffix('%') {
         let p = number(p)?;
@@ -163,10 +177,16 @@ pub fn discount(text: &str) -> Option<Discount> {
 
 /// Parses yes/no: `yes`, `y`, `true`, `1`, `是`, `已开票` and their opposites.
 pub fn flag(text: &str) -> Option<bool> {
-    match text.trim().to_lowercase().as_str() {
-        "yes" | "y" | "true" | "t" | "1" | "是" | "已开票" => Some(true),
-        "no" | "n" | "false" | "f" | "0" | "否" | "未开票" => Some(false),
-        _ => None,
+    const YES: &[&str] = &["yes", "y", "true", "t", "1", "是", "已开票"];
+    const NO: &[&str] = &["no", "n", "false", "f", "0", "否", "未开票"];
+    let t = text.trim();
+    let is = |words: &[&str]| words.iter().any(|w| t.eq_ignore_ascii_case(w));
+    if is(YES) {
+        Some(true)
+    } else if is(NO) {
+        Some(false)
+    } else {
+        None
     }
 }
 
