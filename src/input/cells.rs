@@ -3,7 +3,7 @@
 
 use super::parse::{self, QuantityError, TermError};
 use crate::model::{Discount, Metric, OrderType, RefundReason, Term};
-use crate::money::parse_amount;
+use crate::money::{MAX_AMOUNT, fmt_num, parse_amount};
 use calamine::{DataRef, ExcelDateTime, ExcelDateTimeType};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use rust_decimal::Decimal;
@@ -212,11 +212,33 @@ pub(crate) fn amount(cell: &Cell, col: &str) -> Conv<Decimal> {
             quoted(t)
         )),
         Some(a) => Ok(a),
+        None if beyond_max_amount(t) => Err(format!(
+            "{col} {} is more than the largest amount accepted ({})",
+            quoted(t),
+            fmt_num(MAX_AMOUNT)
+        )),
         None => Err(format!(
             "{col} {} is not an amount: write it as 1234.50, 1,234.50 or ¥1234.5",
             quoted(t)
         )),
     })
+}
+
+/// True when `t`, which `parse_amount` refused, is a well-formed amount above
+/// `MAX_AMOUNT`: the message then says the limit instead of the format.
+fn beyond_max_amount(t: &str) -> bool {
+    let mut number = String::new();
+    for c in t.chars() {
+        match c {
+            '0'..='9' | '.' => number.push(c),
+            ',' | '，' | ' ' | '\u{a0}' | '_' | '¥' | '￥' | '元' | '-' | '(' | ')' => {}
+            _ => return false,
+        }
+    }
+    match Decimal::from_str(&number) {
+        Ok(d) => d > MAX_AMOUNT,
+        Err(_) => number.len() > 28 && number.bytes().all(|b| b.is_ascii_digit()),
+    }
 }
 
 pub(crate) fn term(cell: &Cell, col: &str) -> Conv<Term> {
@@ -320,7 +342,21 @@ mod tests {
                 .contains("negative")
         );
         assert!(amount(&Cell::Float(f64::NAN), "x").is_err());
-        assert!(amount(&Cell::Float(1e300), "x").is_err());
+        assert!(
+            amount(&Cell::Float(1e300), "x")
+                .unwrap_err()
+                .contains("largest amount")
+        );
+        let e = amount(&text_cell("¥2,000,000,000,000"), "billed_amount").unwrap_err();
+        assert!(
+            e.ends_with("is more than the largest amount accepted (1,000,000,000,000)"),
+            "{e}"
+        );
+        assert!(
+            amount(&text_cell("12 apples"), "x")
+                .unwrap_err()
+                .contains("not an amount")
+        );
         assert_eq!(quantity(&Cell::Float(3.0), "quantity"), Ok(Some(3)));
         assert!(quantity(&Cell::Float(3.5), "quantity").is_err());
         assert!(quantity(&Cell::Float(-1.0), "quantity").is_err());
