@@ -148,6 +148,42 @@ pub struct OrderRow {
     pub start_date: Option<NaiveDate>,
 }
 
+impl OrderRow {
+    /// A row with its required columns and every optional one empty; callers that build rows
+    /// outside the readers (`quote`, tests) set the few optional fields they need.
+    pub fn new(
+        src: SourceRef,
+        position: usize,
+        order_id: &str,
+        account_id: &str,
+        order_date: NaiveDate,
+        kind: OrderType,
+    ) -> OrderRow {
+        OrderRow {
+            src,
+            position,
+            order_id: order_id.to_string(),
+            account_id: account_id.to_string(),
+            order_date,
+            kind,
+            product: None,
+            edition: None,
+            quantity: None,
+            term: None,
+            unit_price: None,
+            discount: None,
+            voucher: None,
+            billed_amount: None,
+            region: None,
+            ref_order_id: None,
+            reason: None,
+            invoiced: None,
+            bonus_quantity: None,
+            start_date: None,
+        }
+    }
+}
+
 /// What a usage row measures (SPEC 5.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Metric {

@@ -74,36 +74,31 @@ fn rows() -> impl Strategy<Value = Vec<OrderRow>> {
             .map(|(i, (acct, day, kind, prod, qty, years, billed))| {
                 let (product, edition) = PRODUCTS[prod];
                 let qty = if product == "cdp" { qty * 1000 } else { qty };
-                OrderRow {
-                    src: SourceRef {
-                        file: Arc::from("gen.csv"),
-                        row: i as u32 + 2,
-                    },
-                    position: i,
-                    order_id: format!("O{}", i / 2),
-                    account_id: format!("A{acct}"),
-                    order_date: date(day),
-                    kind: [
-                        OrderType::New,
-                        OrderType::Addon,
-                        OrderType::Renewal,
-                        OrderType::Refund,
-                    ][kind],
-                    product: Some(product.into()),
-                    edition: (!edition.is_empty()).then(|| edition.into()),
-                    quantity: Some(qty),
-                    term: (years > 0).then(|| Term::years(years)),
-                    unit_price: None,
-                    discount: None,
-                    voucher: None,
-                    billed_amount: billed.then(|| Decimal::from(qty)),
-                    region: None,
-                    ref_order_id: Some("O0".into()),
-                    reason: None,
-                    invoiced: None,
-                    bonus_quantity: None,
-                    start_date: None,
-                }
+                let src = SourceRef {
+                    file: Arc::from("gen.csv"),
+                    row: i as u32 + 2,
+                };
+                let kind = [
+                    OrderType::New,
+                    OrderType::Addon,
+                    OrderType::Renewal,
+                    OrderType::Refund,
+                ][kind];
+                let mut row = OrderRow::new(
+                    src,
+                    i,
+                    &format!("O{}", i / 2),
+                    &format!("A{acct}"),
+                    date(day),
+                    kind,
+                );
+                row.product = Some(product.into());
+                row.edition = (!edition.is_empty()).then(|| edition.into());
+                row.quantity = Some(qty);
+                row.term = (years > 0).then(|| Term::years(years));
+                row.billed_amount = billed.then(|| Decimal::from(qty));
+                row.ref_order_id = Some("O0".into());
+                row
             })
             .collect()
     })

@@ -193,7 +193,7 @@ mod dec {
     enum Raw {
         Str(String),
         Int(i64),
-        Float(f64),
+        FloatLossy(f64),
     }
 
     pub fn parse<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
@@ -201,7 +201,7 @@ mod dec {
             Raw::Str(s) => Decimal::from_str(s.trim())
                 .map_err(|_| D::Error::custom(format!("'{s}' is not a decimal number"))),
             Raw::Int(i) => Ok(Decimal::from(i)),
-            Raw::Float(f) => Decimal::from_str(&format!("{f}"))
+            Raw::FloatLossy(f) => Decimal::from_str(&format!("{f}"))
                 .map_err(|_| D::Error::custom(format!("{f} is not a usable decimal number"))),
         }
     }

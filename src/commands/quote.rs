@@ -21,31 +21,22 @@ pub fn run(args: &QuoteArgs) -> Result<(), Failure> {
         })?),
     };
     let today = chrono::Local::now().date_naive();
-    let row = OrderRow {
-        src: SourceRef {
+    let mut row = OrderRow::new(
+        SourceRef {
             file: "quote".into(),
             row: 0,
         },
-        position: 0,
-        order_id: "quote".into(),
-        account_id: "quote".into(),
-        order_date: today,
-        kind: OrderType::New,
-        product: Some(args.product.clone()),
-        edition: args.edition.clone(),
-        quantity: Some(args.quantity),
-        term,
-        unit_price: args.unit_price,
-        discount: None,
-        voucher: None,
-        billed_amount: None,
-        region: None,
-        ref_order_id: None,
-        reason: None,
-        invoiced: None,
-        bonus_quantity: None,
-        start_date: None,
-    };
+        0,
+        "quote",
+        "quote",
+        today,
+        OrderType::New,
+    );
+    row.product = Some(args.product.clone());
+    row.edition = args.edition.clone();
+    row.quantity = Some(args.quantity);
+    row.term = term;
+    row.unit_price = args.unit_price;
     let ctx = Ctx {
         catalog: &catalog,
         as_of: today,

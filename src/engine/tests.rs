@@ -33,31 +33,16 @@ impl B {
                 months: t.trim_end_matches('m').parse().unwrap(),
             }),
         };
-        self.0.push(OrderRow {
-            src: SourceRef {
-                file: Arc::from("orders.csv"),
-                row: n as u32 + 2,
-            },
-            position: n,
-            order_id: order.into(),
-            account_id: "A1".into(),
-            order_date: d(date),
-            kind,
-            product: Some(product.into()),
-            edition: (!edition.is_empty()).then(|| edition.into()),
-            quantity: (qty > 0).then_some(qty),
-            term,
-            unit_price: None,
-            discount: None,
-            voucher: None,
-            billed_amount: None,
-            region: None,
-            ref_order_id: None,
-            reason: None,
-            invoiced: None,
-            bonus_quantity: None,
-            start_date: None,
-        });
+        let src = SourceRef {
+            file: Arc::from("orders.csv"),
+            row: n as u32 + 2,
+        };
+        let mut row = OrderRow::new(src, n, order, "A1", d(date), kind);
+        row.product = Some(product.into());
+        row.edition = (!edition.is_empty()).then(|| edition.into());
+        row.quantity = (qty > 0).then_some(qty);
+        row.term = term;
+        self.0.push(row);
         self
     }
     fn with(mut self, f: impl FnOnce(&mut OrderRow)) -> B {
