@@ -38,12 +38,19 @@ pub enum FailOn {
 
 #[derive(Debug, Args)]
 pub struct InputArgs {
-    /// Files or directories; a directory means every orders*.csv|xlsx in it.
+    /// Files or directories; a directory means every orders*.csv|xlsx and usage*.csv|xlsx
+    /// in it. A file named usage* is read as usage, any other as orders.
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
     /// An orders export (.csv or .xlsx); repeatable.
     #[arg(long = "orders", value_name = "FILE")]
     pub orders: Vec<PathBuf>,
+    /// A usage export (.csv or .xlsx); repeatable.
+    #[arg(long = "usage", value_name = "FILE")]
+    pub usage: Vec<PathBuf>,
+    /// Flag a pack LOW when less than this percentage of its size is left.
+    #[arg(long = "alert-below", value_name = "PCT", default_value = "10", value_parser = parse_percent)]
+    pub alert_below: Decimal,
     /// A catalog file whose prices and policies override the built-in catalog.
     #[arg(long, value_name = "FILE")]
     pub catalog: Option<PathBuf>,
@@ -122,6 +129,13 @@ fn parse_period(s: &str) -> Result<(NaiveDate, NaiveDate), String> {
     Ok((start, end))
 }
 
+fn parse_percent(s: &str) -> Result<Decimal, String> {
+    Decimal::from_str(s.trim().trim_end_matches('%'))
+        .ok()
+        .filter(|d| *d >= Decimal::ZERO && *d <= Decimal::ONE_HUNDRED)
+        .ok_or_else(|| format!("'{s}' is not a percentage from 0 to 100"))
+}
+
 fn parse_amount(s: &str) -> Result<Decimal, String> {
     crate::money::parse_amount(s)
         .filter(|d| *d >= Decimal::ZERO)
@@ -143,6 +157,8 @@ mod tests {
         assert!(parse_period("2024-13").is_err());
         assert!(parse_date("2024-02-30").is_err());
         assert!(parse_amount("0.5").is_ok());
+        assert_eq!(parse_percent("12.5%"), Ok(Decimal::new(125, 1)));
+        assert!(parse_percent("101").is_err());
     }
 
     #[test]

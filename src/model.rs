@@ -243,9 +243,6 @@ pub enum ExceptionCode {
     BadTerm,
     BadRegion,
     Duplicate,
-    /// A refund request this version does not decide yet (refund rules come with the pack
-    /// ledger); the row is accounted for, never dropped.
-    NotDecided,
 }
 
 impl ExceptionCode {
@@ -263,7 +260,6 @@ impl ExceptionCode {
             ExceptionCode::BadTerm => "BAD_TERM",
             ExceptionCode::BadRegion => "BAD_REGION",
             ExceptionCode::Duplicate => "DUPLICATE",
-            ExceptionCode::NotDecided => "NOT_DECIDED",
         }
     }
 }

@@ -229,10 +229,123 @@ pub struct PackRow {
     pub bonus: u64,
     pub purchased: NaiveDate,
     pub expires: Option<NaiveDate>,
+    /// Units drawn from this pack's quota and its bonus.
     pub used: u64,
+    /// `size + bonus − used` (forfeited once the pack expires).
     pub remaining: u64,
+    /// Usage that found no quota left while this was the last valid pack it could draw on.
     pub overdrawn: u64,
     pub status: PackStatus,
+}
+
+/// A refund decision (SPEC 3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Decision {
+    Approved,
+    Rejected,
+}
+
+impl Decision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Approved => "APPROVED",
+            Decision::Rejected => "REJECTED",
+        }
+    }
+}
+
+/// Which arithmetic produced a refund's amount; decides its Excel formula on the Refunds
+/// sheet (`paid` is column K, `voucher_kept` L).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefundCalc {
+    /// Nothing refunded (a rejection): the amount is a plain 0.
+    Nothing,
+    /// `refund = paid − voucher_kept` (the 7-day and 30-day windows).
+    Full,
+    /// `refund = ROUND((paid − voucher_kept) × unused / total, 2)`: time pro-rata (unused
+    /// days of the term's days) or, for a pack without a term, unused quota of its size.
+    ProRata { unused: u64, total: u64 },
+    /// `refund = SUM` of this request's rows on the refunds Packs sheet: `first` is the index
+    /// of the first of `count` consecutive rows in `Report::refund_packs`.
+    Packs { first: usize, count: usize },
+}
+
+/// One row of the Refunds sheet: the decision on one order line of a refund request.
+/// A request naming an order of several lines gets one row per line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RefundRow {
+    pub src: SourceRef,
+    pub refund_order_id: String,
+    pub ref_order_id: String,
+    pub account_id: String,
+    /// Empty when the refunded order was not found.
+    pub product: String,
+    pub edition: String,
+    pub refund_date: NaiveDate,
+    pub reason: String,
+    pub original_type: Option<OrderType>,
+    pub start_date: Option<NaiveDate>,
+    pub days_since_start: Option<i64>,
+    pub paid: Decimal,
+    pub voucher_kept: Decimal,
+    pub used_quantity: Option<u64>,
+    pub used_value: Option<Decimal>,
+    pub refund_amount: Decimal,
+    pub decision: Decision,
+    pub rule: String,
+    pub calc: RefundCalc,
+}
+
+/// One refunded pack (the Packs sheet of refunds.xlsx): usage re-deducted without the
+/// refunded order's bonus, valued at `unit_value` a unit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RefundPackRow {
+    pub refund_order_id: String,
+    pub account_id: String,
+    pub order_id: String,
+    pub pack: u32,
+    pub product: String,
+    pub edition: String,
+    pub size: u64,
+    pub used: u64,
+    pub unit_value: Decimal,
+    /// `used × unit_value`.
+    pub used_value: Decimal,
+    /// The pack's share of the line's payment.
+    pub paid: Decimal,
+    /// `max(0, paid − used_value)`.
+    pub refund: Decimal,
+}
+
+/// Refund decisions of one product (the Summary sheet of refunds.xlsx).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RefundTotal {
+    pub product: String,
+    pub approved: usize,
+    pub approved_paid: Decimal,
+    pub approved_amount: Decimal,
+    pub voucher_kept: Decimal,
+    pub rejected: usize,
+    pub rejected_paid: Decimal,
+}
+
+/// One account's usage of one metric over the run (the Usage sheet): where each usage row
+/// ends up. `from_packs + overdrawn = used`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UsageTotal {
+    pub account_id: String,
+    pub metric: String,
+    /// Usage rows counted here.
+    pub rows: usize,
+    pub used: u128,
+    pub from_packs: u128,
+    pub overdrawn: u128,
+    /// Pay-as-you-go price per unit for overdrawn usage (SMS), when the catalog has one.
+    pub overage_rate: Option<Decimal>,
+    /// `overdrawn × overage_rate`, rounded once to 0.01.
+    pub overage_amount: Option<Decimal>,
+    /// What the overdraft means for this metric, in words.
+    pub note: String,
 }
 
 /// Run facts and counts for the Summary sheet and the JSON summary.
@@ -252,8 +365,12 @@ pub struct RunFacts {
     pub blank_rows: usize,
     /// Priced rows dated outside `--period`: they built state but are not reported as lines.
     pub rows_outside_period: usize,
+    /// Refund request rows decided in the period (each may cover several order lines).
     pub refunds: usize,
+    /// Usage rows drawn on packs or overdrawn (all dates: usage builds pack state).
     pub usage_rows: usize,
+    /// `--alert-below`: a pack is `LOW` under this percentage of its size left.
+    pub alert_below: Decimal,
     /// Columns found in inputs that billrun does not use, once each.
     pub unknown_columns: Vec<String>,
 }
@@ -275,4 +392,15 @@ pub struct Report {
     pub total_difference: Decimal,
     pub mismatches: usize,
     pub unbilled: usize,
+    /// Refund decisions, sorted by account, refund date, refund order, original line.
+    pub refunds: Vec<RefundRow>,
+    /// Refunded packs, in the order of the refunds that refer to them.
+    pub refund_packs: Vec<RefundPackRow>,
+    pub refund_totals: Vec<RefundTotal>,
+    pub total_refunded: Decimal,
+    pub total_voucher_kept: Decimal,
+    /// Usage by account and metric, sorted.
+    pub usage: Vec<UsageTotal>,
+    /// Overdrawn usage billed pay-as-you-go (SMS), summed over `usage`.
+    pub total_overage: Decimal,
 }

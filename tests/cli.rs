@@ -67,6 +67,7 @@ fn samples_run_prices_every_line_and_lists_every_bad_row() {
             "Accounts",
             "Subscriptions",
             "Packs",
+            "Usage",
             "Exceptions"
         ]
     );
@@ -153,8 +154,133 @@ fn samples_run_prices_every_line_and_lists_every_bad_row() {
         .collect();
     assert!(vals.iter().any(|v| v.starts_with("=HYPERLINK")), "{vals:?}");
 
-    // Nothing lost: lines + exceptions = rows read (the samples are all in one period).
-    assert_eq!(lines.len() - 1 + ex.len() - 1, 54);
+    // Nothing lost: lines + refund requests + usage rows + exceptions = rows read.
+    assert_eq!(
+        lines.len() - 1 + ex.len() - 1 + SAMPLE_REFUND_REQUESTS + SAMPLE_USAGE_ROWS,
+        SAMPLE_ROWS
+    );
+}
+
+/// The shipped samples: every order, refund and usage row read.
+const SAMPLE_ROWS: usize = 93;
+const SAMPLE_REFUND_REQUESTS: usize = 13;
+const SAMPLE_USAGE_ROWS: usize = 13;
+
+#[test]
+fn samples_decide_every_refund_and_show_every_pack() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(run_samples(dir.path()).status.success());
+    let book = dir.path().join("refunds.xlsx");
+    let wb: Xlsx<_> = open_workbook(&book).unwrap();
+    assert_eq!(wb.sheet_names(), vec!["Summary", "Refunds", "Packs"]);
+    let rf = sheet(&book, "Refunds");
+    let (id, amount, decision, rule) = (
+        col(&rf, "refund_order_id"),
+        col(&rf, "refund_amount"),
+        col(&rf, "decision"),
+        col(&rf, "rule"),
+    );
+    let get = |r: &str| {
+        rf.iter()
+            .find(|row| text(&row[id]) == r)
+            .unwrap_or_else(|| panic!("no refund {r}"))
+    };
+    let money = |r: &str| match get(r)[amount] {
+        Data::Float(f) => f,
+        ref other => panic!("{r}: {other:?}"),
+    };
+    // The guide's PV example, the window rules, pro-rata and the voucher kept.
+    assert_eq!(money("R-7005"), 45000.00);
+    assert_eq!(money("R-7001"), 4495.00);
+    assert_eq!(money("R-7004"), 300000.00);
+    assert_eq!(money("R-9001"), 4989.13);
+    assert_eq!(money("R-8001"), 69600.00);
+    for r in [
+        "R-7003", "R-8003", "R-8004", "R-7102", "R-7103", "R-7104", "R-7105",
+    ] {
+        assert_eq!(text(&get(r)[decision]), "REJECTED", "{r}");
+        assert_eq!(money(r), 0.0, "{r}");
+    }
+    assert!(
+        rf.iter().skip(1).all(|r| !text(&r[rule]).is_empty()),
+        "every decision names its rule"
+    );
+    let ssc = rf.iter().filter(|r| text(&r[id]) == "R-7101").count();
+    assert_eq!(ssc, 5, "one decision per line of the SSC order");
+    let packs = sheet(&book, "Packs");
+    assert_eq!(packs.len() - 1, 6, "three packs each for R-7005 and R-8001");
+
+    let inv = dir.path().join("invoices.xlsx");
+    let p = sheet(&inv, "Packs");
+    let status: Vec<String> = p
+        .iter()
+        .skip(1)
+        .map(|r| text(&r[col(&p, "status")]))
+        .collect();
+    for s in ["LOW", "EXHAUSTED", "REFUNDED", "EXPIRED"] {
+        assert!(
+            status.iter().any(|x| x == s),
+            "samples show a {s} pack: {status:?}"
+        );
+    }
+    let u = sheet(&inv, "Usage");
+    let notes: Vec<String> = u
+        .iter()
+        .skip(1)
+        .map(|r| text(&r[col(&u, "note")]))
+        .collect();
+    assert!(notes.iter().any(|n| n.starts_with("NO_PRICE")), "{notes:?}");
+    let rows: f64 = u
+        .iter()
+        .skip(1)
+        .map(|r| {
+            if let Data::Float(f) = r[col(&u, "rows")] {
+                f
+            } else {
+                0.0
+            }
+        })
+        .sum();
+    assert_eq!(rows as usize, SAMPLE_USAGE_ROWS);
+}
+
+#[test]
+fn usage_files_by_flag_and_the_alert_threshold() {
+    let dir = tempfile::tempdir().unwrap();
+    let orders = dir.path().join("o.csv");
+    std::fs::write(
+        &orders,
+        "order_id,account_id,order_date,type,product,edition,quantity\n\
+         P1,A1,2025-01-01,new,qdm-pv,1m,1\n",
+    )
+    .unwrap();
+    let usage = dir.path().join("u.csv");
+    std::fs::write(&usage, "客户ID,日期,指标,用量\nA1,2025-01-05,pv,850000\n").unwrap();
+    let status = |alert: &str| {
+        let out = billrun(&[
+            "run",
+            "--orders",
+            orders.to_str().unwrap(),
+            "--usage",
+            usage.to_str().unwrap(),
+            "--out",
+            dir.path().to_str().unwrap(),
+            "--as-of",
+            "2025-02-01",
+            "--alert-below",
+            alert,
+            "--quiet",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let p = sheet(&dir.path().join("invoices.xlsx"), "Packs");
+        text(&p[1][col(&p, "status")])
+    };
+    assert_eq!(status("10"), "ACTIVE", "150,000 left of 1,000,000 is 15%");
+    assert_eq!(status("20"), "LOW");
 }
 
 #[test]
@@ -200,12 +326,14 @@ fn two_runs_write_identical_bytes() {
     assert!(run_samples(a.path()).status.success());
     assert!(run_samples(b.path()).status.success());
     let read = |p: PathBuf| std::fs::read(p).unwrap();
-    assert!(read(a.path().join("invoices.xlsx")) == read(b.path().join("invoices.xlsx")));
+    for f in ["invoices.xlsx", "refunds.xlsx"] {
+        assert!(read(a.path().join(f)) == read(b.path().join(f)), "{f}");
+    }
     let leftovers: Vec<_> = std::fs::read_dir(a.path())
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
-    assert_eq!(leftovers.len(), 1, "no temporary file left: {leftovers:?}");
+    assert_eq!(leftovers.len(), 2, "no temporary file left: {leftovers:?}");
 }
 
 #[test]
@@ -225,11 +353,15 @@ fn json_summary_and_fail_on() {
     ]);
     assert_eq!(out.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["counts"]["rows_read"], 54);
+    let n = |k: &str| v["counts"][k].as_u64().unwrap() as usize;
+    assert_eq!(n("rows_read"), SAMPLE_ROWS);
+    assert_eq!(n("refund_requests"), SAMPLE_REFUND_REQUESTS);
+    assert_eq!(n("usage_rows"), SAMPLE_USAGE_ROWS);
     assert_eq!(
-        v["counts"]["lines"].as_u64().unwrap() + v["counts"]["exceptions"].as_u64().unwrap(),
-        54
+        n("lines") + n("exceptions") + n("refund_requests") + n("usage_rows"),
+        SAMPLE_ROWS
     );
+    assert_eq!(v["totals"]["refunded"], "424084.13");
     let out = billrun(&[
         "check",
         "samples",

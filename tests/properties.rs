@@ -3,7 +3,7 @@
 use billrun::calendar::{MonthRounding, add_months, years_and_months};
 use billrun::catalog::Catalog;
 use billrun::engine::{Ctx, run};
-use billrun::model::{OrderRow, OrderType, SourceRef, Term};
+use billrun::model::{Metric, OrderRow, OrderType, RefundReason, SourceRef, Term, UsageRow};
 use billrun::report::RunFacts;
 use billrun::rules::pricing::{Base, tencent_addon};
 use chrono::{Days, NaiveDate};
@@ -97,7 +97,25 @@ fn rows() -> impl Strategy<Value = Vec<OrderRow>> {
                 row.quantity = Some(qty);
                 row.term = (years > 0).then(|| Term::years(years));
                 row.billed_amount = billed.then(|| Decimal::from(qty));
-                row.ref_order_id = Some("O0".into());
+                if kind == OrderType::Refund {
+                    row.ref_order_id =
+                        Some(format!("O{}", (i / 2).saturating_sub(day as usize % 3)));
+                    row.reason = Some(
+                        [
+                            RefundReason::NoReason,
+                            RefundReason::Defect,
+                            RefundReason::Other,
+                        ][qty as usize % 3],
+                    );
+                    row.invoiced = Some(day % 5 == 0);
+                }
+                if years == 2 && product != "qdm-pv" {
+                    row.voucher = Some(Decimal::from(qty / 10));
+                }
+                if product == "qdm-pv" {
+                    row.quantity = Some(qty % 4);
+                    row.bonus_quantity = Some(qty * 10);
+                }
                 row
             })
             .collect()
@@ -112,10 +130,10 @@ proptest! {
     #[test]
     fn conservation_totals_and_order_independence(rows in rows(), seed in any::<u64>()) {
         let cat = Catalog::builtin();
-        let ctx = Ctx { catalog: &cat, as_of: date(1000), period: None, tolerance: Decimal::new(1, 2) };
+        let ctx = Ctx { catalog: &cat, as_of: date(1000), period: None, tolerance: Decimal::new(1, 2), alert_below: Decimal::TEN };
         let n = rows.len();
-        let r = run(&ctx, rows.clone(), Vec::new(), RunFacts::default());
-        prop_assert_eq!(r.lines.len() + r.exceptions.len(), n);
+        let r = run(&ctx, rows.clone(), Vec::new(), Vec::new(), RunFacts::default());
+        prop_assert_eq!(r.lines.len() + r.exceptions.len() + r.facts.refunds, n);
         let sum: Decimal = r.lines.iter().map(|l| l.expected_amount).sum();
         prop_assert_eq!(sum, r.total_expected);
         let acc: Decimal = r.accounts.iter().map(|a| a.expected).sum();
@@ -135,9 +153,73 @@ proptest! {
             shuffled.swap(i, j);
         }
         let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
-        let r1 = one.install(|| run(&ctx, shuffled.clone(), Vec::new(), RunFacts::default()));
-        let r2 = run(&ctx, shuffled, Vec::new(), RunFacts::default());
+        let r1 = one.install(|| run(&ctx, shuffled.clone(), Vec::new(), Vec::new(), RunFacts::default()));
+        let r2 = run(&ctx, shuffled, Vec::new(), Vec::new(), RunFacts::default());
         prop_assert_eq!(&r1, &r2);
         prop_assert_eq!(r1.total_expected, r.total_expected);
+    }
+}
+
+fn usage() -> impl Strategy<Value = Vec<UsageRow>> {
+    let row = (0usize..4, 0u32..900, 0usize..4, 0u64..3_000_000, 0usize..8);
+    prop::collection::vec(row, 0..40).prop_map(|v| {
+        v.into_iter()
+            .enumerate()
+            .map(|(i, (acct, day, metric, qty, order))| UsageRow {
+                src: SourceRef {
+                    file: Arc::from("usage.csv"),
+                    row: i as u32 + 2,
+                },
+                position: 1000 + i,
+                account_id: format!("A{acct}"),
+                date: date(day),
+                metric: [
+                    Metric::Pv,
+                    Metric::Sessions,
+                    Metric::Sms,
+                    Metric::BackflowRows,
+                ][metric],
+                quantity: qty,
+                order_id: (order < 4).then(|| format!("O{order}")),
+            })
+            .collect()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Refunds stay within what was paid in cash; usage is served by packs or overdrawn,
+    /// never lost; a pack never goes below zero; every row still ends in one place.
+    #[test]
+    fn refunds_are_bounded_and_usage_is_conserved(rows in rows(), usage in usage()) {
+        let cat = Catalog::builtin();
+        let ctx = Ctx { catalog: &cat, as_of: date(1000), period: None, tolerance: Decimal::new(1, 2), alert_below: Decimal::TEN };
+        let n = rows.len() + usage.len();
+        let read: u128 = usage.iter().map(|u| u128::from(u.quantity)).sum();
+        let r = run(&ctx, rows, usage, Vec::new(), RunFacts::default());
+        prop_assert_eq!(r.lines.len() + r.exceptions.len() + r.facts.refunds + r.facts.usage_rows, n);
+        for x in &r.refunds {
+            prop_assert!(x.voucher_kept >= Decimal::ZERO);
+            prop_assert!(x.refund_amount >= Decimal::ZERO, "{:?}", x);
+            prop_assert!(x.refund_amount <= x.paid - x.voucher_kept, "{:?}", x);
+        }
+        for p in &r.refund_packs {
+            prop_assert!(p.refund >= Decimal::ZERO && p.refund <= p.paid);
+        }
+        let approved: Decimal = r.refunds.iter().map(|x| x.refund_amount).sum();
+        prop_assert_eq!(approved, r.total_refunded);
+        let mut used = 0u128;
+        for u in &r.usage {
+            prop_assert_eq!(u.from_packs + u.overdrawn, u.used);
+            used += u.used;
+        }
+        prop_assert_eq!(used, read);
+        let rows_counted: usize = r.usage.iter().map(|u| u.rows).sum();
+        prop_assert_eq!(rows_counted, r.facts.usage_rows);
+        for p in &r.packs {
+            prop_assert!(p.used <= p.size + p.bonus, "{:?}", p);
+            prop_assert!(p.remaining <= p.size + p.bonus);
+        }
     }
 }

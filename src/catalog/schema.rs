@@ -31,6 +31,12 @@ pub struct Settings {
     #[serde(with = "dec")]
     pub pv_unit_value: Decimal,
     pub qa_term_months: Vec<u32>,
+    /// Refund window for any reason, in days after activation (inclusive).
+    pub refund_any_reason_days: u32,
+    /// Refund window for reason `defect`, in days after activation (inclusive).
+    pub refund_defect_days: u32,
+    /// PV packs are refundable this many calendar months after purchase (inclusive).
+    pub pack_refund_months: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -146,6 +152,10 @@ pub struct SkuDef {
     /// Bonus usage granted per unit bought (ssc-robot: 50,000 sessions).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bonus: Option<u64>,
+    /// Pay-as-you-go price per unit of usage beyond every pack (SMS); none = no published
+    /// rate, so an overage is flagged instead of billed.
+    #[serde(default, with = "opt_dec", skip_serializing_if = "Option::is_none")]
+    pub overage_price: Option<Decimal>,
     /// Whether vouchers may pay for it (PV packs: no).
     #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub vouchers: bool,

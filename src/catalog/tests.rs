@@ -120,6 +120,10 @@ fn bad_values_are_named() {
             "[settings]\nqa_term_months = []\n",
             "settings.qa_term_months",
         ),
+        (
+            "[skus.qa-sms]\noverage_price = \"-0.05\"\n",
+            "skus.qa-sms.overage_price",
+        ),
     ];
     for (text, key) in cases {
         let err = Catalog::from_texts(Some(("u.toml", text)))

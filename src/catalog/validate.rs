@@ -59,6 +59,7 @@ pub(super) fn validate(c: &CatalogFile) -> Result<HashMap<String, String>, Fault
             }
         }
         check_price(sku.price, &key("price"))?;
+        check_price(sku.overage_price, &key("overage_price"))?;
         if let Some(j) = &sku.joins
             && !c.skus.contains_key(j)
         {

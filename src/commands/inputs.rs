@@ -1,5 +1,5 @@
-//! The one place inputs are found and read: positional files and directories, --orders, the
-//! catalog; then the engine prices them. Shared by `run` and `check`.
+//! The one place inputs are found and read: positional files and directories, --orders,
+//! --usage, the catalog; then the engine prices them. Shared by `run` and `check`.
 
 use super::Failure;
 use crate::catalog::Catalog;
@@ -9,10 +9,16 @@ use crate::input;
 use crate::report::{Report, RunFacts};
 use std::path::{Path, PathBuf};
 
-/// Order files named by the arguments, in a stable order: positional inputs first (a
-/// directory's `orders*.csv|xlsx` sorted by name), then each --orders.
-pub fn order_files(args: &InputArgs) -> Result<Vec<PathBuf>, Failure> {
-    let mut files = Vec::new();
+/// The input files named by the arguments, in a stable order: positional inputs first (a
+/// directory's `orders*` and `usage*` files sorted by name), then each --orders / --usage.
+#[derive(Debug, Default)]
+pub struct Files {
+    pub orders: Vec<PathBuf>,
+    pub usage: Vec<PathBuf>,
+}
+
+pub fn input_files(args: &InputArgs) -> Result<Files, Failure> {
+    let mut files = Files::default();
     for p in &args.inputs {
         if p.is_dir() {
             let mut found: Vec<PathBuf> = std::fs::read_dir(p)
@@ -20,18 +26,28 @@ pub fn order_files(args: &InputArgs) -> Result<Vec<PathBuf>, Failure> {
                     Failure::Fatal(format!("{}: cannot list the folder: {e}", p.display()))
                 })?
                 .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|f| f.is_file() && is_orders_file(f))
+                .filter(|f| f.is_file())
                 .collect();
             found.sort();
-            if found.is_empty() {
+            let before = (files.orders.len(), files.usage.len());
+            for f in found {
+                match kind_of(&f) {
+                    Some(Kind::Orders) => files.orders.push(f),
+                    Some(Kind::Usage) => files.usage.push(f),
+                    None => {}
+                }
+            }
+            if before == (files.orders.len(), files.usage.len()) {
                 return Err(Failure::Fatal(format!(
-                    "{}: no orders*.csv or orders*.xlsx file in this folder",
+                    "{}: no orders*.csv|xlsx or usage*.csv|xlsx file in this folder",
                     p.display()
                 )));
             }
-            files.extend(found);
         } else if p.exists() {
-            files.push(p.clone());
+            match name_of(p).starts_with("usage") {
+                true => files.usage.push(p.clone()),
+                false => files.orders.push(p.clone()),
+            }
         } else {
             return Err(Failure::Fatal(format!(
                 "{}: no such file or folder",
@@ -39,47 +55,82 @@ pub fn order_files(args: &InputArgs) -> Result<Vec<PathBuf>, Failure> {
             )));
         }
     }
-    files.extend(args.orders.iter().cloned());
-    if files.is_empty() {
+    files.orders.extend(args.orders.iter().cloned());
+    files.usage.extend(args.usage.iter().cloned());
+    if files.orders.is_empty() && files.usage.is_empty() {
         return Err(Failure::Fatal(
-            "no input: name a folder of exports (e.g. `billrun run samples`) or --orders FILE"
+            "no input: name a folder of exports (e.g. `billrun run samples`), --orders FILE or --usage FILE"
                 .into(),
         ));
     }
     Ok(files)
 }
 
-fn is_orders_file(p: &Path) -> bool {
-    let name = p
-        .file_name()
+enum Kind {
+    Orders,
+    Usage,
+}
+
+fn name_of(p: &Path) -> String {
+    p.file_name()
         .and_then(|n| n.to_str())
         .unwrap_or("")
-        .to_lowercase();
-    name.starts_with("orders") && (name.ends_with(".csv") || name.ends_with(".xlsx"))
+        .to_lowercase()
+}
+
+/// What a file found in a folder holds, by its name: `orders*` or `usage*`, .csv or .xlsx.
+fn kind_of(p: &Path) -> Option<Kind> {
+    let name = name_of(p);
+    if !(name.ends_with(".csv") || name.ends_with(".xlsx")) {
+        return None;
+    }
+    if name.starts_with("orders") {
+        Some(Kind::Orders)
+    } else if name.starts_with("usage") {
+        Some(Kind::Usage)
+    } else {
+        None
+    }
+}
+
+/// Adds one file's counts to the run facts.
+fn count<R>(facts: &mut RunFacts, f: &Path, read: &input::ReadOutcome<R>) {
+    facts.inputs.push(f.display().to_string());
+    facts.rows_read += read.rows_read;
+    facts.blank_rows += read.blank_rows;
+    for c in &read.unknown_columns {
+        if !facts.unknown_columns.contains(c) {
+            facts.unknown_columns.push(c.clone());
+        }
+    }
 }
 
 /// Reads every input and prices it.
 pub fn price(args: &InputArgs) -> Result<Report, Failure> {
     let catalog = Catalog::load(args.catalog.as_deref())?;
-    let files = order_files(args)?;
+    let files = input_files(args)?;
     let mut rows = Vec::new();
+    let mut usage = Vec::new();
     let mut exceptions = Vec::new();
     let mut facts = RunFacts {
         catalog: catalog.source.clone(),
         tolerance: args.tolerance,
+        alert_below: args.alert_below,
         ..Default::default()
     };
-    for f in &files {
-        let read = input::read_orders(f, args.sheet.as_deref(), rows.len() + exceptions.len())?;
-        facts.inputs.push(f.display().to_string());
-        facts.rows_read += read.rows_read;
-        facts.blank_rows += read.blank_rows;
-        for c in read.unknown_columns {
-            if !facts.unknown_columns.contains(&c) {
-                facts.unknown_columns.push(c);
-            }
-        }
+    let mut position = 0;
+    for f in &files.orders {
+        let read = input::read_orders(f, args.sheet.as_deref(), position)?;
+        position += read.rows_read;
+        count(&mut facts, f, &read);
         rows.extend(read.rows);
+        exceptions.extend(read.exceptions);
+    }
+    for f in &files.usage {
+        let read = input::read_usage(f, args.sheet.as_deref(), position)?;
+        position += read.rows_read;
+        count(&mut facts, f, &read);
+        usage.extend(read.rows);
         exceptions.extend(read.exceptions);
     }
     let as_of = args
@@ -94,8 +145,9 @@ pub fn price(args: &InputArgs) -> Result<Report, Failure> {
         as_of,
         period: args.period,
         tolerance: args.tolerance,
+        alert_below: args.alert_below,
     };
-    let price = || engine::run(&ctx, rows, exceptions, facts);
+    let price = || engine::run(&ctx, rows, usage, exceptions, facts);
     let report = match args.threads {
         Some(n) => rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
@@ -111,16 +163,20 @@ pub fn price(args: &InputArgs) -> Result<Report, Failure> {
 /// Every row read must be in exactly one place; a failure here is a bug, reported as such
 /// (exit 2) rather than a silently wrong workbook.
 fn self_check(r: &Report) -> Result<(), Failure> {
-    let placed = r.lines.len() + r.exceptions.len() + r.facts.rows_outside_period;
-    if placed != r.facts.rows_read {
+    let f = &r.facts;
+    let placed =
+        r.lines.len() + f.refunds + f.usage_rows + r.exceptions.len() + f.rows_outside_period;
+    if placed != f.rows_read {
         return Err(Failure::Fatal(format!(
-            "internal check failed: {} rows read but {} placed ({} lines, {} exceptions, {} outside the period); \
+            "internal check failed: {} rows read but {} placed ({} lines, {} refund requests, {} usage rows, {} exceptions, {} outside the period); \
              nothing was written. Please report this as a bug with the inputs.",
-            r.facts.rows_read,
+            f.rows_read,
             placed,
             r.lines.len(),
+            f.refunds,
+            f.usage_rows,
             r.exceptions.len(),
-            r.facts.rows_outside_period
+            f.rows_outside_period
         )));
     }
     Ok(())

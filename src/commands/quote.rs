@@ -42,8 +42,9 @@ pub fn run(args: &QuoteArgs) -> Result<(), Failure> {
         as_of: today,
         period: None,
         tolerance: Decimal::ZERO,
+        alert_below: Decimal::TEN,
     };
-    let report = engine::run(&ctx, vec![row], Vec::new(), RunFacts::default());
+    let report = engine::run(&ctx, vec![row], Vec::new(), Vec::new(), RunFacts::default());
     if let Some(l) = report.lines.first() {
         println!("{}\t{}", fmt_money(l.expected_amount), l.rule);
         Ok(())

@@ -1,8 +1,8 @@
-//! `billrun run`: price the inputs and write the invoice workbook.
+//! `billrun run`: price the inputs and write the invoice and refund workbooks.
 
 use super::{Failure, inputs, summary};
 use crate::cli::{FailOn, InputArgs, RunArgs};
-use crate::output::{WriteOptions, write_invoices};
+use crate::output::{WriteOptions, write_invoices, write_refunds};
 use crate::report::Report;
 
 pub fn run(args: &RunArgs) -> Result<(), Failure> {
@@ -13,13 +13,18 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
             args.out.display()
         ))
     })?;
-    let path = args.out.join("invoices.xlsx");
     let opts = WriteOptions {
         formulas: !args.no_formulas,
         ..WriteOptions::default()
     };
-    write_invoices(&report, &path, &opts)?;
-    let outputs = vec![path.display().to_string()];
+    let invoices = args.out.join("invoices.xlsx");
+    write_invoices(&report, &invoices, &opts)?;
+    let refunds = args.out.join("refunds.xlsx");
+    write_refunds(&report, &refunds, &opts)?;
+    let outputs = vec![
+        invoices.display().to_string(),
+        refunds.display().to_string(),
+    ];
     report_and_judge(&args.input, &report, &outputs)
 }
 
@@ -37,10 +42,15 @@ pub fn report_and_judge(
         eprint!("{}", summary::text(report, outputs));
     }
     match args.fail_on {
-        FailOn::Exceptions if !report.exceptions.is_empty() => Err(Failure::Condition(format!(
-            "{} exception(s) found",
-            report.exceptions.len()
-        ))),
+        FailOn::Exceptions
+            if !report.exceptions.is_empty() || summary::unpriced_overage(report) > 0 =>
+        {
+            Err(Failure::Condition(format!(
+                "{} exception(s) and {} usage overdraft(s) without a pay-as-you-go rate found",
+                report.exceptions.len(),
+                summary::unpriced_overage(report)
+            )))
+        }
         FailOn::Mismatches if report.mismatches > 0 => Err(Failure::Condition(format!(
             "{} mismatched line(s) found",
             report.mismatches

@@ -1,7 +1,8 @@
 //! The run summary: a few lines for a person on stderr, or JSON for cron and scripts.
 
+use crate::model::Metric;
 use crate::money::fmt_money;
-use crate::report::Report;
+use crate::report::{Decision, PackStatus, Report};
 use serde_json::json;
 
 pub fn text(r: &Report, outputs: &[String]) -> String {
@@ -31,6 +32,32 @@ pub fn text(r: &Report, outputs: &[String]) -> String {
         r.mismatches,
         r.unbilled
     ));
+    if f.refunds > 0 || f.usage_rows > 0 {
+        let approved = r
+            .refunds
+            .iter()
+            .filter(|x| x.decision == Decision::Approved)
+            .count();
+        s.push_str(&format!(
+            "{} refund request(s): {} line(s) approved, {} rejected, refunded {}; {} usage rows\n",
+            f.refunds,
+            approved,
+            r.refunds.len() - approved,
+            fmt_money(r.total_refunded),
+            f.usage_rows
+        ));
+    }
+    let low = r
+        .packs
+        .iter()
+        .filter(|p| matches!(p.status, PackStatus::Low | PackStatus::Exhausted))
+        .count();
+    if low > 0 {
+        s.push_str(&format!("{low} pack(s) LOW or EXHAUSTED\n"));
+    }
+    for u in r.usage.iter().filter(|u| u.overdrawn > 0) {
+        s.push_str(&format!("{} {}: {}\n", u.account_id, u.metric, u.note));
+    }
     if !f.unknown_columns.is_empty() {
         s.push_str(&format!(
             "columns not used: {}\n",
@@ -59,18 +86,38 @@ pub fn json(r: &Report, outputs: &[String]) -> String {
             "blank_rows": f.blank_rows,
             "lines": r.lines.len(),
             "rows_outside_period": f.rows_outside_period,
+            "refund_requests": f.refunds,
+            "refund_lines": r.refunds.len(),
+            "refunds_approved": r.refunds.iter().filter(|x| x.decision == Decision::Approved).count(),
+            "usage_rows": f.usage_rows,
             "exceptions": r.exceptions.len(),
             "mismatches": r.mismatches,
             "unbilled": r.unbilled,
+            "packs_low": r.packs.iter().filter(|p| p.status == PackStatus::Low).count(),
+            "packs_exhausted": r.packs.iter().filter(|p| p.status == PackStatus::Exhausted).count(),
+            "usage_overdrawn": r.usage.iter().filter(|u| u.overdrawn > 0).count(),
+            "usage_overage_unpriced": unpriced_overage(r),
         },
         "exceptions_by_code": by_code,
         "totals": {
             "expected": r.total_expected.to_string(),
             "billed": r.total_billed.to_string(),
             "difference": r.total_difference.to_string(),
+            "refunded": r.total_refunded.to_string(),
+            "voucher_kept": r.total_voucher_kept.to_string(),
+            "usage_overage": r.total_overage.to_string(),
         },
         "unknown_columns": f.unknown_columns,
         "outputs": outputs,
     });
     serde_json::to_string_pretty(&v).unwrap_or_default()
+}
+
+/// Usage totals with an overdraft the catalog has no pay-as-you-go rate for, where one is
+/// needed (SMS): flagged, never silently zero.
+pub fn unpriced_overage(r: &Report) -> usize {
+    r.usage
+        .iter()
+        .filter(|u| u.overdrawn > 0 && u.overage_rate.is_none() && u.metric == Metric::Sms.as_str())
+        .count()
 }

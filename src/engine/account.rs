@@ -1,13 +1,20 @@
-//! One account's replay: events in date order (on one day: new, addon, upgrade, renewal,
-//! then refunds; ties by order_id, the subscriptions that others join first, then input
-//! position), and the account's subscription and pack states at `--as-of`.
+//! One account's replay: order events and usage in date order (SPEC 4), refunds decided
+//! against the lines before them, and the account's subscription, pack and usage states at
+//! `--as-of`.
 
+use super::refunds;
 use super::state::AccountState;
+use super::state::Orig;
+use super::usage::usage_totals;
 use super::{Ctx, Event, events};
 use crate::catalog::Catalog;
-use crate::model::{ExceptionCode, OrderType, RowException};
-use crate::report::{Line, PackRow, PackStatus, SubscriptionRow};
+use crate::model::{OrderType, RowException, UsageRow};
+use crate::report::{
+    Line, PackRow, PackStatus, RefundCalc, RefundPackRow, RefundRow, SubscriptionRow, UsageTotal,
+};
 use crate::rules::subscription::{reclaim_date, status};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 #[derive(Debug, Default)]
@@ -16,31 +23,87 @@ pub struct AccountResult {
     pub exceptions: Vec<RowException>,
     pub subscriptions: Vec<SubscriptionRow>,
     pub packs: Vec<PackRow>,
+    pub refunds: Vec<RefundRow>,
+    pub refund_packs: Vec<RefundPackRow>,
+    pub usage: Vec<UsageTotal>,
+    /// Refund requests decided in the period.
+    pub refund_requests: usize,
+    pub usage_rows: usize,
     pub outside_period: usize,
 }
 
-pub fn replay(ctx: &Ctx, account_id: &str, mut evs: Vec<Event>) -> AccountResult {
+/// One thing that happens to an account: an order event or a usage row.
+enum Item<'a> {
+    Order(&'a Event),
+    Usage(&'a UsageRow),
+}
+
+impl Item<'_> {
+    /// SPEC 4: by date; on one day new, addon, upgrade, renewal, then usage, then refunds;
+    /// ties by order_id, then (our addition) the subscriptions that others join first, then
+    /// the row's position.
+    fn key(&self, cat: &Catalog) -> (NaiveDate, u8, String, bool, usize) {
+        match self {
+            Item::Order(e) => {
+                let joins = e
+                    .row
+                    .product
+                    .as_deref()
+                    .and_then(|p| cat.sku(p))
+                    .is_some_and(|(_, s)| s.joins.is_some());
+                let rank = match e.row.kind {
+                    OrderType::New => 0,
+                    OrderType::Addon => 1,
+                    OrderType::Upgrade => 2,
+                    OrderType::Renewal => 3,
+                    OrderType::Refund => 5,
+                };
+                (
+                    e.row.order_date,
+                    rank,
+                    e.row.order_id.clone(),
+                    joins,
+                    e.row.position,
+                )
+            }
+            Item::Usage(u) => (
+                u.date,
+                4,
+                u.order_id.clone().unwrap_or_default(),
+                false,
+                u.position,
+            ),
+        }
+    }
+}
+
+pub fn replay(ctx: &Ctx, account_id: &str, evs: Vec<Event>, usage: Vec<UsageRow>) -> AccountResult {
     let cat = ctx.catalog;
-    evs.sort_by_cached_key(|e| {
-        let joins = e
-            .row
-            .product
-            .as_deref()
-            .and_then(|p| cat.sku(p))
-            .is_some_and(|(_, s)| s.joins.is_some());
-        (
-            e.row.order_date,
-            e.row.kind,
-            e.row.order_id.clone(),
-            joins,
-            e.row.position,
-        )
-    });
+    let mut items: Vec<Item> = evs
+        .iter()
+        .map(Item::Order)
+        .chain(usage.iter().map(Item::Usage))
+        .collect();
+    items.sort_by_cached_key(|i| i.key(cat));
     let gaps = bundle_gaps(cat, &evs);
     let mut st = AccountState::default();
     let mut out = AccountResult::default();
-    for ev in &evs {
+    for (seq, item) in items.iter().enumerate() {
+        let seq = seq as u64;
+        let ev = match item {
+            Item::Usage(u) => {
+                st.ledger
+                    .draw(seq, u.date, u.metric, u.quantity, u.order_id.as_deref());
+                out.usage_rows += 1;
+                continue;
+            }
+            Item::Order(ev) => *ev,
+        };
         let result = match ev.row.kind {
+            OrderType::Refund => {
+                refund(ctx, &mut st, ev, seq, &mut out);
+                continue;
+            }
             OrderType::New => events::new(ctx, &mut st, ev, &|bundle| {
                 gaps.get(&(ev.row.order_id.clone(), bundle.to_string()))
                     .cloned()
@@ -48,22 +111,65 @@ pub fn replay(ctx: &Ctx, account_id: &str, mut evs: Vec<Event>) -> AccountResult
             OrderType::Addon => events::addon(ctx, &mut st, ev),
             OrderType::Renewal => events::renewal(ctx, &mut st, ev),
             OrderType::Upgrade => events::upgrade(ctx, &mut st, ev),
-            OrderType::Refund => Err(Box::new(super::lines::exception(
-                ev,
-                ExceptionCode::NotDecided,
-                "type",
-                "refund",
-                "refund requests are not decided by this version of billrun; the row was read and set aside",
-            ))),
         };
         match result {
-            Ok(line) if ctx.in_period(line.order_date) => out.lines.push(line),
-            Ok(_) => out.outside_period += 1,
-            Err(e) => out.exceptions.push(*e),
+            Ok(line) => {
+                remember(&mut st, ev, &line);
+                if ctx.in_period(line.order_date) {
+                    out.lines.push(line);
+                } else {
+                    out.outside_period += 1;
+                }
+            }
+            Err(e) => {
+                *st.unpriced.entry(ev.row.order_id.clone()).or_default() += 1;
+                out.exceptions.push(*e);
+            }
         }
     }
     states(ctx, account_id, &st, &mut out);
+    usage_totals(ctx, account_id, &st, &mut out);
     out
+}
+
+/// Decides a refund request; its rows are reported when it is dated in the period.
+fn refund(ctx: &Ctx, st: &mut AccountState, ev: &Event, seq: u64, out: &mut AccountResult) {
+    match refunds::decide(ctx, st, ev, seq) {
+        Ok(_) if !ctx.in_period(ev.row.order_date) => out.outside_period += 1,
+        Ok(mut d) => {
+            let offset = out.refund_packs.len();
+            for r in &mut d.rows {
+                if let RefundCalc::Packs { first, .. } = &mut r.calc {
+                    *first += offset;
+                }
+            }
+            out.refund_requests += 1;
+            out.refunds.extend(d.rows);
+            out.refund_packs.extend(d.packs);
+        }
+        Err(e) => out.exceptions.push(*e),
+    }
+}
+
+/// Keeps what a later refund of this line needs.
+fn remember(st: &mut AccountState, ev: &Event, line: &Line) {
+    let row = &ev.row;
+    st.orders
+        .entry(row.order_id.clone())
+        .or_default()
+        .push(Orig {
+            line: line.line,
+            kind: row.kind,
+            sku: line.product.clone(),
+            edition: line.edition.clone(),
+            quantity: line.quantity,
+            order_date: row.order_date,
+            start: row.start_date.unwrap_or(row.order_date),
+            service: line.service_start.zip(line.service_end),
+            paid: line.billed_amount.unwrap_or(line.expected_amount),
+            voucher: row.voucher.unwrap_or_default(),
+            refunded_by: None,
+        });
 }
 
 /// For each new order that buys any mandatory item of a bundle (the SSC purchase), the
@@ -120,26 +226,35 @@ fn states(ctx: &Ctx, account_id: &str, st: &AccountState, out: &mut AccountResul
     }
     out.subscriptions
         .sort_by(|a, b| (&a.product, a.start, &a.edition).cmp(&(&b.product, b.start, &b.edition)));
-    for p in &st.packs {
-        let expired = p.expires.is_some_and(|e| e <= ctx.as_of);
+    let alert = ctx.alert_below / Decimal::ONE_HUNDRED;
+    for e in &st.ledger.entries {
+        let remaining = e.remaining();
+        let base = if e.size > 0 { e.size } else { e.bonus };
+        let status = if e.closed_at.is_some() {
+            PackStatus::Refunded
+        } else if e.expires.is_some_and(|x| x <= ctx.as_of) {
+            PackStatus::Expired
+        } else if remaining == 0 {
+            PackStatus::Exhausted
+        } else if Decimal::from(remaining) < Decimal::from(base) * alert {
+            PackStatus::Low
+        } else {
+            PackStatus::Active
+        };
         out.packs.push(PackRow {
             account_id: account_id.to_string(),
-            order_id: p.order_id.clone(),
-            pack: p.pack,
-            product: p.sku.clone(),
-            edition: p.edition.clone(),
-            size: p.size,
-            bonus: p.bonus,
-            purchased: p.purchased,
-            expires: p.expires,
-            used: 0,
-            remaining: p.size,
-            overdrawn: 0,
-            status: if expired {
-                PackStatus::Expired
-            } else {
-                PackStatus::Active
-            },
+            order_id: e.order_id.clone(),
+            pack: e.pack,
+            product: e.sku.clone(),
+            edition: e.edition.clone(),
+            size: e.size,
+            bonus: if e.bonus_void { 0 } else { e.bonus },
+            purchased: e.purchased,
+            expires: e.expires,
+            used: e.used(),
+            remaining,
+            overdrawn: e.overdrawn,
+            status,
         });
     }
 }

@@ -4,14 +4,15 @@
 
 use super::lines::{LineFacts, finish};
 use super::resolve::{self as rv, R, fail};
-use super::state::{AccountState, Pack, Sub};
+use super::state::{AccountState, Sub};
 use super::{Ctx, Event};
 use crate::calendar::{MonthRounding, add_months, days_between};
 use crate::catalog::{Catalog, Edition, Model, MonthRoundingDef, SkuDef, Vendor};
-use crate::model::ExceptionCode as C;
+use crate::model::{ExceptionCode as C, MAX_QUANTITY, Metric};
 use crate::money::{fmt_money, fmt_num};
 use crate::report::Line;
 use crate::rules::cdp::{self, Plan};
+use crate::rules::ledger::Entry;
 use crate::rules::pricing::{self, Base, Priced};
 use crate::rules::subscription::grace_end;
 use chrono::NaiveDate;
@@ -100,6 +101,8 @@ pub fn new(
                 Some(m) => Some(end_of(ev, row.order_date, m)?),
                 None => None,
             };
+            let packs = pack_count(ev, code, q)?;
+            let bonus = bonus_quantity(ev)?;
             let p = pricing::once(
                 &b,
                 &format!(
@@ -110,21 +113,21 @@ pub fn new(
                 ),
             );
             let l = line(ctx, ev, facts(String::new(), None), p)?;
-            for n in 1..=q.min(u32::MAX as u64) as u32 {
-                st.packs.push(Pack {
-                    order_id: row.order_id.clone(),
-                    pack: n,
-                    sku: code.to_string(),
-                    edition: e.code.to_string(),
-                    size,
-                    bonus: if n == 1 {
-                        row.bonus_quantity.unwrap_or(0)
-                    } else {
-                        0
-                    },
-                    purchased: row.order_date,
-                    expires,
-                });
+            if let Some(metric) = sku.metric.as_deref().and_then(Metric::parse) {
+                for n in 1..=packs {
+                    let mut entry = Entry::new(
+                        &row.order_id,
+                        n,
+                        code,
+                        e.code,
+                        metric,
+                        row.order_date,
+                        expires,
+                    );
+                    entry.size = size;
+                    entry.bonus = if n == 1 { bonus } else { 0 };
+                    st.ledger.add(entry);
+                }
             }
             Ok(l)
         }
@@ -147,9 +150,68 @@ pub fn new(
                 order_id: row.order_id.clone(),
                 refunded: false,
             });
+            grant_bonus(st, ev, code, sku, e.code, q);
             Ok(l)
         }
     }
+}
+
+/// Packs one line may buy: each is tracked on its own in the ledger, so the count is bounded.
+pub const MAX_PACKS_PER_LINE: u64 = 10_000;
+
+fn pack_count(ev: &Event, code: &str, q: u64) -> R<u32> {
+    if q > MAX_PACKS_PER_LINE {
+        return Err(fail(
+            ev,
+            C::LimitExceeded,
+            "quantity",
+            q.to_string(),
+            format!(
+                "one {code} line may buy at most {} packs; the row buys {}: split it over several lines",
+                fmt_num(MAX_PACKS_PER_LINE.into()),
+                fmt_num(q.into())
+            ),
+        ));
+    }
+    // q ≤ MAX_PACKS_PER_LINE, so it fits a u32.
+    Ok(q as u32)
+}
+
+fn bonus_quantity(ev: &Event) -> R<u64> {
+    match ev.row.bonus_quantity {
+        Some(b) if b > MAX_QUANTITY => Err(fail(
+            ev,
+            C::BadValue,
+            "bonus_quantity",
+            b.to_string(),
+            format!(
+                "bonus_quantity {} is more than the {} one line may hold",
+                fmt_num(b.into()),
+                fmt_num(MAX_QUANTITY.into())
+            ),
+        )),
+        b => Ok(b.unwrap_or(0)),
+    }
+}
+
+/// The bonus usage a SKU includes per unit bought (ssc-robot: 50,000 sessions a set), as a
+/// bonus-only grant in the ledger. Renewals grant nothing: the bonus comes with the purchase.
+fn grant_bonus(st: &mut AccountState, ev: &Event, code: &str, sku: &SkuDef, edition: &str, q: u64) {
+    let (Some(per_unit), Some(metric)) = (sku.bonus, sku.metric.as_deref().and_then(Metric::parse))
+    else {
+        return;
+    };
+    let mut entry = Entry::new(
+        &ev.row.order_id,
+        1,
+        code,
+        edition,
+        metric,
+        ev.row.order_date,
+        None,
+    );
+    entry.bonus = per_unit.saturating_mul(q);
+    st.ledger.add(entry);
 }
 
 fn booster_price(ctx: &Ctx, ev: &Event, sku: &SkuDef) -> R<(String, Decimal)> {
@@ -372,6 +434,7 @@ pub fn addon(ctx: &Ctx, st: &mut AccountState, ev: &Event) -> R<Line> {
         service: Some((d, expiry)),
     };
     let l = line(ctx, ev, facts, p)?;
+    grant_bonus(st, ev, code, sku, e.code, q);
     grow(
         st,
         own,

@@ -5,14 +5,18 @@
 mod account;
 mod events;
 mod lines;
+mod refunds;
 mod resolve;
 mod state;
+mod usage;
 
 pub use account::AccountResult;
 
 use crate::catalog::Catalog;
-use crate::model::{ExceptionCode, OrderRow, RowException};
-use crate::report::{AccountTotal, LineStatus, ProductTotal, Report, RunFacts};
+use crate::model::{ExceptionCode, OrderRow, RowException, UsageRow};
+use crate::report::{
+    AccountTotal, Decision, LineStatus, ProductTotal, RefundCalc, RefundTotal, Report, RunFacts,
+};
 use chrono::NaiveDate;
 use rayon::prelude::*;
 use rust_decimal::Decimal;
@@ -26,6 +30,8 @@ pub struct Ctx<'a> {
     /// `[first day, first day of next month)` of `--period`.
     pub period: Option<(NaiveDate, NaiveDate)>,
     pub tolerance: Decimal,
+    /// `--alert-below`: percentage of a pack's size under which it is `LOW`.
+    pub alert_below: Decimal,
 }
 
 impl Ctx<'_> {
@@ -41,26 +47,36 @@ pub struct Event {
     pub line: u32,
 }
 
-/// Prices every order row. `exceptions` are the readers' row exceptions, carried into the
-/// report; `facts` arrive with the input counts filled in.
+/// Prices every order row, draws usage on packs and decides refunds. `exceptions` are the
+/// readers' row exceptions, carried into the report; `facts` arrive with the input counts
+/// filled in.
 pub fn run(
     ctx: &Ctx,
     rows: Vec<OrderRow>,
+    usage: Vec<UsageRow>,
     mut exceptions: Vec<RowException>,
     mut facts: RunFacts,
 ) -> Report {
     let (events, duplicates) = number_and_dedupe(rows);
     exceptions.extend(duplicates);
-    let mut by_account: BTreeMap<String, Vec<Event>> = BTreeMap::new();
+    let mut by_account: BTreeMap<String, (Vec<Event>, Vec<UsageRow>)> = BTreeMap::new();
     for e in events {
         by_account
             .entry(e.row.account_id.clone())
             .or_default()
+            .0
             .push(e);
+    }
+    for u in usage {
+        by_account
+            .entry(u.account_id.clone())
+            .or_default()
+            .1
+            .push(u);
     }
     let results: Vec<AccountResult> = by_account
         .into_par_iter()
-        .map(|(id, evs)| account::replay(ctx, &id, evs))
+        .map(|(id, (evs, usage))| account::replay(ctx, &id, evs, usage))
         .collect();
 
     let mut report = Report::default();
@@ -73,6 +89,17 @@ pub fn run(
             *exc_per_account.entry(e.account_id.clone()).or_default() += 1;
         }
         facts.rows_outside_period += r.outside_period;
+        facts.refunds += r.refund_requests;
+        facts.usage_rows += r.usage_rows;
+        let offset = report.refund_packs.len();
+        report.refunds.extend(r.refunds.into_iter().map(|mut x| {
+            if let RefundCalc::Packs { first, .. } = &mut x.calc {
+                *first += offset;
+            }
+            x
+        }));
+        report.refund_packs.extend(r.refund_packs);
+        report.usage.extend(r.usage);
         report.lines.extend(r.lines);
         exceptions.extend(r.exceptions);
         report.subscriptions.extend(r.subscriptions);
@@ -89,6 +116,7 @@ pub fn run(
     exceptions.sort_by(|a, b| (&a.src, &a.code).cmp(&(&b.src, &b.code)));
     report.exceptions = exceptions;
     totals(&mut report, &exc_per_account);
+    refund_totals(&mut report);
     report.facts = facts;
     report
 }
@@ -200,6 +228,35 @@ fn totals(report: &mut Report, exc_per_account: &HashMap<String, usize>) {
     }
     report.accounts = accounts.into_values().collect();
     report.products = products.into_values().collect();
+}
+
+/// Per-product refund totals and the refunded and overage sums.
+fn refund_totals(report: &mut Report) {
+    let mut by_product: BTreeMap<String, RefundTotal> = BTreeMap::new();
+    for r in &report.refunds {
+        let t = by_product
+            .entry(r.product.clone())
+            .or_insert_with(|| RefundTotal {
+                product: r.product.clone(),
+                ..Default::default()
+            });
+        match r.decision {
+            Decision::Approved => {
+                t.approved += 1;
+                t.approved_paid += r.paid;
+                t.approved_amount += r.refund_amount;
+                t.voucher_kept += r.voucher_kept;
+                report.total_refunded += r.refund_amount;
+                report.total_voucher_kept += r.voucher_kept;
+            }
+            Decision::Rejected => {
+                t.rejected += 1;
+                t.rejected_paid += r.paid;
+            }
+        }
+    }
+    report.refund_totals = by_product.into_values().collect();
+    report.total_overage = report.usage.iter().filter_map(|u| u.overage_amount).sum();
 }
 
 #[cfg(test)]

@@ -1,8 +1,12 @@
-//! One account's running state during replay: its subscriptions and its packs.
+//! One account's running state during replay: its subscriptions, its pack ledger, and the
+//! priced lines that refunds refer to.
 
 use crate::catalog::Vendor;
+use crate::model::OrderType;
+use crate::rules::ledger::Ledger;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use std::collections::HashMap;
 
 /// A subscription: (SKU, edition) with a quantity over `[start, expiry)`.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,23 +29,33 @@ impl Sub {
     }
 }
 
-/// A prepaid pack bought on an order line.
+/// A priced order line as a later refund request needs it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Pack {
-    pub order_id: String,
-    pub pack: u32,
+pub struct Orig {
+    pub line: u32,
+    pub kind: OrderType,
     pub sku: String,
     pub edition: String,
-    pub size: u64,
-    pub bonus: u64,
-    pub purchased: NaiveDate,
-    pub expires: Option<NaiveDate>,
+    pub quantity: u64,
+    pub order_date: NaiveDate,
+    /// Activation: `start_date`, else the order date.
+    pub start: NaiveDate,
+    pub service: Option<(NaiveDate, NaiveDate)>,
+    /// `billed_amount`, or the computed amount where nothing was billed.
+    pub paid: Decimal,
+    pub voucher: Decimal,
+    /// The refund order that refunded it, and when.
+    pub refunded_by: Option<(String, NaiveDate)>,
 }
 
 #[derive(Debug, Default)]
 pub struct AccountState {
     pub subs: Vec<Sub>,
-    pub packs: Vec<Pack>,
+    pub ledger: Ledger,
+    /// Priced lines by order_id, in line order: what refunds refer to.
+    pub orders: HashMap<String, Vec<Orig>>,
+    /// Rows of each order_id that became exceptions.
+    pub unpriced: HashMap<String, usize>,
 }
 
 impl AccountState {

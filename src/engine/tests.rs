@@ -1,5 +1,5 @@
 use super::*;
-use crate::model::{Discount, OrderType, SourceRef, Term};
+use crate::model::{Discount, OrderType, SourceRef, Term, UsageRow};
 use crate::report::{Line, SubStatus};
 use rust_decimal_macros::dec;
 use std::sync::Arc;
@@ -8,11 +8,11 @@ fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
 }
 
-struct B(Vec<OrderRow>);
+struct B(Vec<OrderRow>, Vec<UsageRow>);
 
 impl B {
     fn new() -> B {
-        B(Vec::new())
+        B(Vec::new(), Vec::new())
     }
     #[allow(clippy::too_many_arguments)]
     fn row(
@@ -59,8 +59,9 @@ impl B {
             as_of: d(as_of),
             period: None,
             tolerance: dec!(0.01),
+            alert_below: dec!(10),
         };
-        run(&ctx, self.0, Vec::new(), RunFacts::default())
+        run(&ctx, self.0, self.1, Vec::new(), RunFacts::default())
     }
 }
 
@@ -396,13 +397,14 @@ fn period_limits_lines_but_earlier_rows_build_state() {
         as_of: d("2024-08-01"),
         period: Some((d("2024-07-01"), d("2024-08-01"))),
         tolerance: dec!(0.01),
+        alert_below: dec!(10),
     };
     let rows = B::new()
         .row("O1", "2024-01-01", New, "qcs-online", "basic", 5, "2y")
         .row("O2", "2024-07-31", Addon, "qcs-online", "basic", 3, "")
         .row("O3", "2024-08-01", Addon, "qcs-online", "basic", 3, "")
         .0;
-    let r = run(&ctx, rows, Vec::new(), RunFacts::default());
+    let r = run(&ctx, rows, Vec::new(), Vec::new(), RunFacts::default());
     assert_eq!(r.lines.len(), 1);
     assert_eq!(r.lines[0].order_id, "O2");
     assert_eq!(r.facts.rows_outside_period, 2);
@@ -416,3 +418,5 @@ fn same_day_order_new_before_addon_regardless_of_input_order() {
         .run();
     assert_eq!(line(&r, "Z2").expected_amount, dec!(1998.00));
 }
+
+mod packs_and_refunds;

@@ -107,6 +107,27 @@ impl<'a> RowCells<'a> {
         Ok(())
     }
 
+    /// A count, or an empty cell for `None`.
+    pub fn opt_count<T: Into<i128>>(
+        &mut self,
+        col: ColNum,
+        value: Option<T>,
+    ) -> Result<(), XlsxError> {
+        match value {
+            Some(v) => self.count(col, v),
+            None => Ok(()),
+        }
+    }
+
+    /// A whole count too large for `count` (usage totals summed over a run), `#,##0`. Excel
+    /// holds numbers as `f64`: past 2^53 (9 × 10^15) the last digits round, which the cell
+    /// cannot avoid.
+    pub fn count_u128(&mut self, col: ColNum, value: u128) -> Result<(), XlsxError> {
+        self.ws
+            .write_number_with_format(self.row, col, value as f64, &self.st.count)?;
+        Ok(())
+    }
+
     /// A plain integer with no thousands separator (line numbers, source row numbers).
     pub fn integer(&mut self, col: ColNum, value: u32) -> Result<(), XlsxError> {
         self.ws.write_number(self.row, col, value)?;

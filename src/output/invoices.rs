@@ -1,5 +1,5 @@
-//! invoices.xlsx (SPEC 6): Summary, Lines, Accounts, Subscriptions, Packs and Exceptions,
-//! written from a finished `Report` and renamed into place when complete.
+//! invoices.xlsx (SPEC 6): Summary, Lines, Accounts, Subscriptions, Packs, Usage and
+//! Exceptions, written from a finished `Report` and renamed into place when complete.
 
 use super::atomic::atomic_write;
 use super::cells::RowCells;
@@ -9,7 +9,7 @@ use super::table::{Column, SheetError, col, write_table};
 use super::workbook::{dir_of, new_workbook};
 use super::{OutputError, WriteOptions};
 use crate::model::RowException;
-use crate::report::{AccountTotal, Line, PackRow, Report, SubscriptionRow};
+use crate::report::{AccountTotal, Line, PackRow, Report, SubscriptionRow, UsageTotal};
 use rust_xlsxwriter::{RowNum, XlsxError};
 use std::path::Path;
 
@@ -77,6 +77,19 @@ pub const PACKS: &[Column] = &[
     col("remaining", 12.0),
     col("overdrawn", 10.0),
     col("status", 11.0),
+];
+
+/// Usage columns: `overdrawn` is F, `overage_rate` G (the overage formula uses them).
+pub const USAGE: &[Column] = &[
+    col("account_id", 18.0),
+    col("metric", 14.0),
+    col("rows", 8.0),
+    col("used", 16.0),
+    col("from_packs", 16.0),
+    col("overdrawn", 14.0),
+    col("overage_rate", 12.0),
+    col("overage_amount", 15.0),
+    col("note", 60.0),
 ];
 
 pub const EXCEPTIONS: &[Column] = &[
@@ -174,6 +187,16 @@ pub fn write_invoices(
             &report.packs,
             max,
             write_pack,
+        )
+        .map_err(on_sheet)?;
+        write_table(
+            &mut wb,
+            &styles,
+            "Usage",
+            USAGE,
+            &report.usage,
+            max,
+            |c, row, u| write_usage(c, row, u, opts.formulas),
         )
         .map_err(on_sheet)?;
         write_table(
@@ -281,6 +304,35 @@ fn write_pack(c: &mut RowCells<'_>, _row: RowNum, p: &PackRow) -> Result<(), Xls
     c.count(10, p.remaining)?;
     c.count(11, p.overdrawn)?;
     c.text(12, p.status.as_str())?;
+    Ok(())
+}
+
+/// One Usage row. With formulas, `overage_amount` re-runs `overdrawn × overage_rate` (the
+/// engine rounds that product once, as `ROUND` does) with the Decimal result cached.
+fn write_usage(
+    c: &mut RowCells<'_>,
+    row: RowNum,
+    u: &UsageTotal,
+    formulas: bool,
+) -> Result<(), XlsxError> {
+    c.text(0, &u.account_id)?;
+    c.text(1, &u.metric)?;
+    c.count(2, u.rows as u64)?;
+    c.count_u128(3, u.used)?;
+    c.count_u128(4, u.from_packs)?;
+    c.count_u128(5, u.overdrawn)?;
+    if let Some(rate) = u.overage_rate {
+        c.price(6, rate)?;
+    }
+    match (u.overage_rate, u.overage_amount) {
+        (Some(_), Some(amount)) if formulas => {
+            let r = row + 1;
+            c.amount_formula(7, &format!("=ROUND(F{r}*G{r},2)"), amount)?;
+        }
+        // An amount without a rate has nothing to recompute from: keep the figure.
+        (_, amount) => c.opt_amount(7, amount)?,
+    }
+    c.text(8, &u.note)?;
     Ok(())
 }
 

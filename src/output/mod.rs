@@ -1,21 +1,25 @@
-//! Writers: invoices.xlsx and its styles, the cell and table helpers they share, and the
-//! atomic write every output file goes through.
+//! Writers: invoices.xlsx, refunds.xlsx and their styles, the cell and table helpers they
+//! share, and the atomic write every output file goes through.
 
 mod atomic;
 mod cells;
 mod error;
 mod invoices;
+mod refunds;
 mod style;
 mod summary;
 mod table;
 mod workbook;
 
 #[cfg(test)]
+mod refunds_tests;
+#[cfg(test)]
 mod tests;
 
 pub use atomic::atomic_write;
 pub use error::OutputError;
 pub use invoices::write_invoices;
+pub use refunds::write_refunds;
 
 /// Data rows an Excel sheet holds under its header row (1,048,576 rows in all).
 pub const EXCEL_MAX_DATA_ROWS: u32 = 1_048_575;
@@ -24,11 +28,13 @@ pub const EXCEL_MAX_DATA_ROWS: u32 = 1_048_575;
 /// keep their defaults.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WriteOptions {
-    /// `true`: the amount columns of Lines are live formulas with cached values;
-    /// `false` (`--no-formulas`): plain numbers.
+    /// `true`: computed amounts (Lines, Usage overage, Refunds and refunded Packs) are live
+    /// formulas with cached values; `false` (`--no-formulas`): plain numbers.
     pub formulas: bool,
     /// Data rows per sheet before a long table continues on `Lines (2)`, `Lines (3)`, …
-    /// Clamped to `1..=EXCEL_MAX_DATA_ROWS`; smaller values exist for tests.
+    /// Clamped to `1..=EXCEL_MAX_DATA_ROWS`; smaller values exist for tests. A pack refund
+    /// whose rows reach past the first refunds Packs sheet gets a plain value, not a `SUM`,
+    /// since a range cannot span two sheets.
     pub max_rows_per_sheet: u32,
     /// Zip deflate level, 1 (fastest, ~40% faster on large runs) to 9. 6 is the library
     /// default; writing the workbook is most of a large run's time (PERFORMANCE-NOTES).

@@ -1,10 +1,11 @@
 //! The Summary sheet of invoices.xlsx: key figures first, then run facts, row counts with
-//! their check, and the per-product table with a chart of expected amount by product.
+//! their check, and the per-product table with a chart of expected amount by product. The
+//! label/value `Cursor` and the run facts are shared with the Summary of refunds.xlsx.
 
 use super::cells::RowCells;
 use super::style::Styles;
 use super::table::SheetError;
-use crate::report::Report;
+use crate::report::{Report, RunFacts};
 use rust_decimal::Decimal;
 use rust_xlsxwriter::{Chart, ColNum, RowNum, Workbook, Worksheet, XlsxError};
 
@@ -28,25 +29,30 @@ pub fn write_summary(
 }
 
 /// Writes label/value rows downwards.
-struct Cursor<'a> {
-    ws: &'a mut Worksheet,
-    st: &'a Styles,
-    row: RowNum,
+pub(super) struct Cursor<'a> {
+    pub ws: &'a mut Worksheet,
+    pub st: &'a Styles,
+    /// The next row to write (0-based).
+    pub row: RowNum,
 }
 
-impl Cursor<'_> {
-    fn cells(&mut self) -> RowCells<'_> {
+impl<'a> Cursor<'a> {
+    pub fn new(ws: &'a mut Worksheet, st: &'a Styles) -> Cursor<'a> {
+        Cursor { ws, st, row: 0 }
+    }
+
+    pub fn cells(&mut self) -> RowCells<'_> {
         RowCells::new(self.ws, self.st, self.row)
     }
 
-    fn section(&mut self, title: &str) -> Result<(), XlsxError> {
+    pub fn section(&mut self, title: &str) -> Result<(), XlsxError> {
         let st = self.st;
         self.cells().styled_text(0, title, &st.section)?;
         self.row += 1;
         Ok(())
     }
 
-    fn text(&mut self, label: &str, value: &str) -> Result<(), XlsxError> {
+    pub fn text(&mut self, label: &str, value: &str) -> Result<(), XlsxError> {
         let mut c = self.cells();
         c.text(0, label)?;
         c.text(1, value)?;
@@ -54,7 +60,7 @@ impl Cursor<'_> {
         Ok(())
     }
 
-    fn amount(&mut self, label: &str, value: Decimal) -> Result<(), XlsxError> {
+    pub fn amount(&mut self, label: &str, value: Decimal) -> Result<(), XlsxError> {
         let mut c = self.cells();
         c.text(0, label)?;
         c.amount(1, value)?;
@@ -62,7 +68,7 @@ impl Cursor<'_> {
         Ok(())
     }
 
-    fn count(&mut self, label: &str, value: usize) -> Result<(), XlsxError> {
+    pub fn count(&mut self, label: &str, value: usize) -> Result<(), XlsxError> {
         let mut c = self.cells();
         c.text(0, label)?;
         c.count(1, value as u64)?;
@@ -70,7 +76,7 @@ impl Cursor<'_> {
         Ok(())
     }
 
-    fn skip(&mut self) {
+    pub fn skip(&mut self) {
         self.row += 1;
     }
 }
@@ -83,7 +89,7 @@ fn fill(ws: &mut Worksheet, st: &Styles, report: &Report) -> Result<(), XlsxErro
         ws.set_column_width(c, 16)?;
     }
     let facts = &report.facts;
-    let mut k = Cursor { ws, st, row: 0 };
+    let mut k = Cursor::new(ws, st);
     k.cells().styled_text(0, "billrun invoices", &st.title)?;
     k.row = 2;
 
@@ -91,31 +97,17 @@ fn fill(ws: &mut Worksheet, st: &Styles, report: &Report) -> Result<(), XlsxErro
     k.amount("Expected", report.total_expected)?;
     k.amount("Billed", report.total_billed)?;
     k.amount("Difference", report.total_difference)?;
+    k.amount("Refunded", report.total_refunded)?;
+    k.amount("Usage overage", report.total_overage)?;
     k.count("Lines", report.lines.len())?;
     k.count("Mismatches", report.mismatches)?;
     k.count("Unbilled", report.unbilled)?;
     k.count("Exceptions", report.exceptions.len())?;
     k.skip();
 
-    k.section("Run")?;
-    if facts.inputs.is_empty() {
-        k.text("Inputs", "(none)")?;
-    }
-    for (i, input) in facts.inputs.iter().enumerate() {
-        k.text(if i == 0 { "Inputs" } else { "" }, input)?;
-    }
-    match facts.as_of {
-        Some(d) => {
-            let mut c = k.cells();
-            c.text(0, "As of")?;
-            c.date(1, d)?;
-            k.row += 1;
-        }
-        None => k.text("As of", "(not set)")?,
-    }
-    k.text("Period", facts.period.as_deref().unwrap_or("(all dates)"))?;
-    k.text("Catalog", &facts.catalog)?;
+    write_run_facts(&mut k, facts)?;
     k.amount("Tolerance", facts.tolerance)?;
+    k.text("Low pack alert below", &percent(facts.alert_below))?;
     if !facts.unknown_columns.is_empty() {
         k.text("Unused input columns", &facts.unknown_columns.join(", "))?;
     }
@@ -131,6 +123,8 @@ fn fill(ws: &mut Worksheet, st: &Styles, report: &Report) -> Result<(), XlsxErro
     k.count("Rows outside period", facts.rows_outside_period)?;
     k.count("Mismatches", report.mismatches)?;
     k.count("Unbilled", report.unbilled)?;
+    // One refund request may decide several order lines: informational, not in the check.
+    k.count("Refund decisions", report.refunds.len())?;
     let accounted = accounted_rows(report);
     k.count("Rows accounted for", accounted)?;
     {
@@ -188,6 +182,35 @@ fn fill(ws: &mut Worksheet, st: &Styles, report: &Report) -> Result<(), XlsxErro
         k.ws.insert_chart(header_row, 6, &chart)?;
     }
     Ok(())
+}
+
+/// The "Run" section both Summary sheets open their facts with: the section title, inputs,
+/// as-of date (a date cell), period and catalog. Callers add their own facts after it.
+pub(super) fn write_run_facts(k: &mut Cursor<'_>, facts: &RunFacts) -> Result<(), XlsxError> {
+    k.section("Run")?;
+    if facts.inputs.is_empty() {
+        k.text("Inputs", "(none)")?;
+    }
+    for (i, input) in facts.inputs.iter().enumerate() {
+        k.text(if i == 0 { "Inputs" } else { "" }, input)?;
+    }
+    match facts.as_of {
+        Some(d) => {
+            let mut c = k.cells();
+            c.text(0, "As of")?;
+            c.date(1, d)?;
+            k.row += 1;
+        }
+        None => k.text("As of", "(not set)")?,
+    }
+    k.text("Period", facts.period.as_deref().unwrap_or("(all dates)"))?;
+    k.text("Catalog", &facts.catalog)?;
+    Ok(())
+}
+
+/// `10` → `10%`: `--alert-below` is a percentage of a pack's size.
+fn percent(value: Decimal) -> String {
+    format!("{}%", value.normalize())
 }
 
 /// Every input row ends up in exactly one place (SPEC 5): these add up to rows read.

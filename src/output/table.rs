@@ -34,6 +34,13 @@ pub fn part_name(base: &str, part: usize) -> String {
     }
 }
 
+/// Data rows each sheet of a table holds for `max_rows` (`WriteOptions::max_rows_per_sheet`):
+/// at least one, at most what Excel allows. Formulas that point into another table use it
+/// to know which sheet a row lands on.
+pub fn rows_per_sheet(max_rows: u32) -> usize {
+    max_rows.clamp(1, super::EXCEL_MAX_DATA_ROWS) as usize
+}
+
 /// Writes `items` as a table named `base`, `max_rows` data rows a sheet (at least one sheet,
 /// so an empty table still shows its header). `write_row` receives the 0-based sheet row
 /// (the first data row is row 1, Excel's row 2) and must write only that row.
@@ -46,7 +53,7 @@ pub fn write_table<T>(
     max_rows: u32,
     mut write_row: impl FnMut(&mut RowCells<'_>, RowNum, &T) -> Result<(), XlsxError>,
 ) -> Result<(), SheetError> {
-    let max_rows = max_rows.clamp(1, super::EXCEL_MAX_DATA_ROWS) as usize;
+    let max_rows = rows_per_sheet(max_rows);
     let mut chunks: Vec<&[T]> = items.chunks(max_rows).collect();
     if chunks.is_empty() {
         chunks.push(&[]);

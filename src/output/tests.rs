@@ -1,12 +1,13 @@
 //! Tests of the invoices.xlsx writer: a small hand-built report written and read back with
 //! calamine (values, dates, formulas, sheet names), plus determinism and sheet splitting.
+//! The read-back helpers are shared with the refunds.xlsx tests.
 
 use super::invoices::LINES;
 use super::{WriteOptions, write_invoices};
 use crate::model::{ExceptionCode, OrderType, RowException, SourceRef};
 use crate::report::{
     AccountTotal, Calc, Line, LineStatus, ProductTotal, Report, RunFacts, SubStatus,
-    SubscriptionRow, cols,
+    SubscriptionRow, UsageTotal, cols,
 };
 use calamine::{Data, Range, Reader, Xlsx, open_workbook};
 use chrono::NaiveDate;
@@ -15,11 +16,11 @@ use rust_decimal_macros::dec;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+pub(super) fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
 }
 
-fn src(row: u32) -> SourceRef {
+pub(super) fn src(row: u32) -> SourceRef {
     SourceRef {
         file: Arc::from("orders.csv"),
         row,
@@ -100,6 +101,7 @@ fn sample() -> Report {
             catalog: "built-in".into(),
             tolerance: dec!(0.01),
             rows_read: 3,
+            alert_below: dec!(10),
             ..RunFacts::default()
         },
         accounts: vec![AccountTotal {
@@ -146,6 +148,32 @@ fn sample() -> Report {
         total_difference: dec!(3.00),
         mismatches: 1,
         unbilled: 1,
+        usage: vec![
+            UsageTotal {
+                account_id: "ACC-1".into(),
+                metric: "pv".into(),
+                rows: 2,
+                used: 1_500_000,
+                from_packs: 1_000_000,
+                overdrawn: 500_000,
+                overage_rate: None,
+                overage_amount: None,
+                note: "page views served with no quota".into(),
+            },
+            UsageTotal {
+                account_id: "ACC-1".into(),
+                metric: "sms".into(),
+                rows: 1,
+                used: 12_345,
+                from_packs: 10_000,
+                overdrawn: 2_345,
+                overage_rate: Some(dec!(0.045)),
+                overage_amount: Some(dec!(105.53)),
+                note: "=billed pay-as-you-go".into(),
+            },
+        ],
+        total_overage: dec!(105.53),
+        ..Report::default()
     }
 }
 
@@ -156,32 +184,32 @@ fn write(report: &Report, opts: &WriteOptions) -> (tempfile::TempDir, PathBuf) {
     (dir, path)
 }
 
-fn open(path: &Path) -> Xlsx<std::io::BufReader<std::fs::File>> {
+pub(super) fn open(path: &Path) -> Xlsx<std::io::BufReader<std::fs::File>> {
     open_workbook(path).unwrap()
 }
 
 /// The cell at Excel-style (row, column), 1-based row, as the sheet holds it.
-fn cell<'a>(range: &'a Range<Data>, row: u32, col: &str) -> &'a Data {
+pub(super) fn cell<'a>(range: &'a Range<Data>, row: u32, col: &str) -> &'a Data {
     range
         .get_value((row - 1, col_index(col)))
         .unwrap_or(&Data::Empty)
 }
 
-fn formula<'a>(range: &'a Range<String>, row: u32, col: &str) -> &'a str {
+pub(super) fn formula<'a>(range: &'a Range<String>, row: u32, col: &str) -> &'a str {
     range
         .get_value((row - 1, col_index(col)))
         .map(String::as_str)
         .unwrap_or("")
 }
 
-fn col_index(letters: &str) -> u32 {
+pub(super) fn col_index(letters: &str) -> u32 {
     letters
         .bytes()
         .fold(0, |n, b| n * 26 + u32::from(b - b'A' + 1))
         - 1
 }
 
-fn header(range: &Range<Data>) -> Vec<String> {
+pub(super) fn header(range: &Range<Data>) -> Vec<String> {
     range
         .rows()
         .next()
@@ -191,11 +219,11 @@ fn header(range: &Range<Data>) -> Vec<String> {
         .collect()
 }
 
-fn excel_serial(date: NaiveDate) -> f64 {
+pub(super) fn excel_serial(date: NaiveDate) -> f64 {
     (date - d(1899, 12, 30)).num_days() as f64
 }
 
-fn number(data: &Data) -> f64 {
+pub(super) fn number(data: &Data) -> f64 {
     match data {
         Data::Float(f) => *f,
         Data::Int(i) => *i as f64,
@@ -203,12 +231,12 @@ fn number(data: &Data) -> f64 {
     }
 }
 
-fn money(data: &Data) -> Decimal {
+pub(super) fn money(data: &Data) -> Decimal {
     Decimal::try_from(number(data)).unwrap().round_dp(2)
 }
 
 #[test]
-fn writes_the_six_sheets_with_the_spec_headers() {
+fn writes_the_seven_sheets_with_the_spec_headers() {
     let (_dir, path) = write(&sample(), &WriteOptions::default());
     let mut wb = open(&path);
     assert_eq!(
@@ -219,6 +247,7 @@ fn writes_the_six_sheets_with_the_spec_headers() {
             "Accounts",
             "Subscriptions",
             "Packs",
+            "Usage",
             "Exceptions"
         ]
     );
@@ -243,6 +272,11 @@ fn writes_the_six_sheets_with_the_spec_headers() {
             "Packs",
             "account_id, order_id, pack, product, edition, size, bonus, purchased, expires, \
              used, remaining, overdrawn, status",
+        ),
+        (
+            "Usage",
+            "account_id, metric, rows, used, from_packs, overdrawn, overage_rate, \
+             overage_amount, note",
         ),
         (
             "Exceptions",
@@ -418,6 +452,19 @@ fn summary_leads_with_key_figures_and_checks_the_counts() {
     assert_eq!(number(&value_of("Rows read").1), 3.0);
     assert_eq!(number(&value_of("Rows accounted for").1), 3.0);
     assert_eq!(value_of("Check").1, Data::String("OK".into()));
+    assert_eq!(money(&value_of("Usage overage").1), dec!(105.53));
+    assert_eq!(money(&value_of("Refunded").1), dec!(0));
+    let (refunded_row, _) = value_of("Refunded");
+    assert_eq!(
+        refunded_row,
+        value_of("Difference").0 + 1,
+        "after Difference"
+    );
+    assert_eq!(number(&value_of("Refund decisions").1), 0.0);
+    assert_eq!(
+        value_of("Low pack alert below").1,
+        Data::String("10%".into())
+    );
     assert!(matches!(value_of("As of").1, Data::DateTime(_)));
 
     let (header, _) = value_of("product");
@@ -442,7 +489,7 @@ fn the_summary_has_a_chart_of_expected_by_product() {
     assert_eq!(zip, ["xl/charts/chart1.xml"]);
 }
 
-fn zip_names(path: &Path) -> Vec<String> {
+pub(super) fn zip_names(path: &Path) -> Vec<String> {
     // An xlsx is a zip: the central directory lists its parts. Read the names without a zip
     // dependency by scanning for the central-directory signature.
     let bytes = std::fs::read(path).unwrap();
@@ -477,6 +524,8 @@ fn long_tables_continue_on_numbered_sheets() {
             "Accounts",
             "Subscriptions",
             "Packs",
+            "Usage",
+            "Usage (2)",
             "Exceptions"
         ]
     );
@@ -496,7 +545,14 @@ fn long_tables_continue_on_numbered_sheets() {
 fn an_empty_report_writes_headers_only() {
     let (dir, path) = write(&Report::default(), &WriteOptions::default());
     let mut wb = open(&path);
-    for sheet in ["Lines", "Accounts", "Subscriptions", "Packs", "Exceptions"] {
+    for sheet in [
+        "Lines",
+        "Accounts",
+        "Subscriptions",
+        "Packs",
+        "Usage",
+        "Exceptions",
+    ] {
         assert_eq!(wb.worksheet_range(sheet).unwrap().height(), 1, "{sheet}");
     }
     let names: Vec<_> = std::fs::read_dir(dir.path())
@@ -513,4 +569,40 @@ fn a_failed_write_names_the_file_and_leaves_nothing() {
     let err = write_invoices(&sample(), &path, &WriteOptions::default()).unwrap_err();
     assert!(err.to_string().contains("invoices.xlsx"), "{err}");
     assert!(!path.exists());
+}
+
+#[test]
+fn usage_totals_with_overage_formulas() {
+    let (_dir, path) = write(&sample(), &WriteOptions::default());
+    let mut wb = open(&path);
+    let usage = wb.worksheet_range("Usage").unwrap();
+    assert_eq!(usage.height(), 3);
+    assert_eq!(cell(&usage, 2, "B"), &Data::String("pv".into()));
+    assert_eq!(number(cell(&usage, 2, "D")), 1_500_000.0);
+    assert_eq!(number(cell(&usage, 2, "F")), 500_000.0);
+    assert_eq!(cell(&usage, 2, "G"), &Data::Empty, "no rate");
+    assert_eq!(cell(&usage, 2, "H"), &Data::Empty, "no overage amount");
+    assert_eq!(number(cell(&usage, 3, "C")), 1.0);
+    assert_eq!(number(cell(&usage, 3, "E")), 10_000.0);
+    assert_eq!(number(cell(&usage, 3, "G")), 0.045);
+    assert_eq!(money(cell(&usage, 3, "H")), dec!(105.53), "cached overage");
+    assert_eq!(
+        cell(&usage, 3, "I"),
+        &Data::String("=billed pay-as-you-go".into())
+    );
+    let f = wb.worksheet_formula("Usage").unwrap();
+    assert_eq!(formula(&f, 3, "H"), "ROUND(F3*G3,2)");
+    assert_eq!(formula(&f, 2, "H"), "");
+    assert_eq!(formula(&f, 3, "I"), "", "a note stays text");
+
+    let opts = WriteOptions {
+        formulas: false,
+        ..WriteOptions::default()
+    };
+    let (_dir, path) = write(&sample(), &opts);
+    let mut wb = open(&path);
+    let f = wb.worksheet_formula("Usage").unwrap();
+    assert!(f.used_cells().all(|(_, _, s)| s.is_empty()), "{f:?}");
+    let usage = wb.worksheet_range("Usage").unwrap();
+    assert_eq!(money(cell(&usage, 3, "H")), dec!(105.53));
 }

@@ -2,7 +2,9 @@
 //! the amounts together with the rule text that explains them, built by the same code.
 
 pub mod cdp;
+pub mod ledger;
 pub mod pricing;
+pub mod refund;
 pub mod subscription;
 
 pub use pricing::{Base, Priced};

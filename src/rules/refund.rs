@@ -1,0 +1,133 @@
+//! The refund policies of SPEC 3 as pure functions: the 7-day and 30-day windows, time
+//! pro-rata, the PV pack rule's per-pack arithmetic, and splitting a line's payment over its
+//! packs. Each returns the amount with the words that explain it. No I/O.
+
+use crate::calendar::add_months;
+use crate::model::RefundReason;
+use crate::money::{fmt_money, fmt_num, round_cents};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+/// The refund windows, in days after activation (both inclusive).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Windows {
+    /// Any reason (SPEC: 7).
+    pub any_reason_days: u32,
+    /// Reason `defect` (SPEC: 30).
+    pub defect_days: u32,
+}
+
+/// A window decision: approved (full refund of the cash paid) or rejected, with the words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    pub approved: bool,
+    pub rule: String,
+}
+
+/// The window rule for new cdp / qcs-online / qcs-phone orders. `days` counts from
+/// activation: the refund on the activation day is day 0, a week later day 7.
+pub fn window(days: i64, reason: RefundReason, w: Windows) -> Verdict {
+    let any = i64::from(w.any_reason_days);
+    let defect = i64::from(w.defect_days);
+    if days < 0 {
+        return Verdict {
+            approved: false,
+            rule: format!(
+                "requested {} day(s) before activation: nothing was activated to refund",
+                -days
+            ),
+        };
+    }
+    if days <= any {
+        return Verdict {
+            approved: true,
+            rule: format!(
+                "day {days} after activation, within the {any}-day window for any reason: full refund"
+            ),
+        };
+    }
+    match reason {
+        RefundReason::Defect if days <= defect => Verdict {
+            approved: true,
+            rule: format!(
+                "day {days} after activation, within the {defect}-day window for a defect: full refund"
+            ),
+        },
+        RefundReason::Defect => Verdict {
+            approved: false,
+            rule: format!("day {days} after activation: past the {defect}-day window for a defect"),
+        },
+        r => Verdict {
+            approved: false,
+            rule: format!(
+                "day {days} after activation: past the {any}-day window for any reason, and reason {} is not a defect ({defect} days)",
+                r.as_str()
+            ),
+        },
+    }
+}
+
+/// The cash a full refund returns: what was paid less the voucher part (kept), never below 0.
+/// Returns `(refund, voucher_kept)`.
+pub fn cash(paid: Decimal, voucher: Decimal) -> (Decimal, Decimal) {
+    let kept = voucher.max(Decimal::ZERO).min(paid.max(Decimal::ZERO));
+    (paid.max(Decimal::ZERO) - kept, kept)
+}
+
+/// Time (or quota) pro-rata: `(paid − voucher) × unused / total`, rounded once.
+/// Returns `(refund, voucher_kept, rule)`.
+pub fn pro_rata(
+    paid: Decimal,
+    voucher: Decimal,
+    unused: u64,
+    total: u64,
+    unit: &str,
+) -> (Decimal, Decimal, String) {
+    let (base, kept) = cash(paid, voucher);
+    if total == 0 {
+        return (
+            Decimal::ZERO,
+            kept,
+            format!("nothing left to refund: the term has no {unit}"),
+        );
+    }
+    let unused = unused.min(total);
+    let amount = round_cents(base * Decimal::from(unused) / Decimal::from(total));
+    let rule = format!(
+        "pro-rata: ({} paid − {} voucher) × {} / {} unused {unit} = {}",
+        fmt_money(paid),
+        fmt_money(kept),
+        fmt_num(unused.into()),
+        fmt_num(total.into()),
+        fmt_money(amount)
+    );
+    (amount, kept, rule)
+}
+
+/// Whether a PV pack refund on `date` is within one calendar month (`months`) of `purchase`.
+pub fn within_months(purchase: NaiveDate, date: NaiveDate, months: u32) -> Option<NaiveDate> {
+    add_months(purchase, months).filter(|last| date <= *last)
+}
+
+/// One PV pack's refund: `max(0, paid − used × unit_value)`; returns `(used_value, refund)`.
+pub fn pack_refund(paid: Decimal, used: u64, unit_value: Decimal) -> (Decimal, Decimal) {
+    let used_value = Decimal::from(used) * unit_value;
+    let refund = round_cents((paid - used_value).max(Decimal::ZERO));
+    (used_value, refund)
+}
+
+/// Splits a line's payment over its `n` packs to the cent: each pack the same share rounded
+/// down, the last pack the remainder, so the shares add up to `paid` exactly.
+pub fn split_paid(paid: Decimal, n: usize) -> Vec<Decimal> {
+    if n == 0 {
+        return Vec::new();
+    }
+    let count = Decimal::from(n as u64);
+    let share = (paid / count).round_dp_with_strategy(2, rust_decimal::RoundingStrategy::ToZero);
+    let mut v = vec![share; n];
+    v[n - 1] = paid - share * Decimal::from(n as u64 - 1);
+    v
+}
+
+#[cfg(test)]
+mod tests;
