@@ -404,3 +404,13 @@ pub struct Report {
     /// Overdrawn usage billed pay-as-you-go (SMS), summed over `usage`.
     pub total_overage: Decimal,
 }
+
+impl Report {
+    /// Every input row ends up in exactly one place (SPEC 5): a priced line, a refund
+    /// request's decision, a usage total, an exception, or a row outside `--period`. These
+    /// add up to the rows read.
+    pub fn accounted_rows(&self) -> usize {
+        let f = &self.facts;
+        self.lines.len() + f.refunds + f.usage_rows + self.exceptions.len() + f.rows_outside_period
+    }
+}

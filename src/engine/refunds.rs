@@ -116,13 +116,22 @@ fn not_found(
             row.account_id
         ),
     };
+    let mut r = rejected(ev, reference, reason, rule);
+    r.product = wanted.unwrap_or_default().to_string();
+    r.edition = row.edition.clone().unwrap_or_default();
+    r
+}
+
+/// A rejection of request `ev` with nothing refunded; callers fill in the line's facts.
+fn rejected(ev: &Event, reference: &str, reason: RefundReason, rule: String) -> RefundRow {
+    let row = &ev.row;
     RefundRow {
         src: row.src.clone(),
         refund_order_id: row.order_id.clone(),
         ref_order_id: reference.to_string(),
         account_id: row.account_id.clone(),
-        product: wanted.unwrap_or_default().to_string(),
-        edition: row.edition.clone().unwrap_or_default(),
+        product: String::new(),
+        edition: String::new(),
         refund_date: row.order_date,
         reason: reason.as_str().to_string(),
         original_type: None,
@@ -159,28 +168,14 @@ impl Decider<'_> {
 
     /// A row with the line's facts and nothing refunded yet.
     fn base(&self, rule: String) -> RefundRow {
-        let row = &self.ev.row;
-        RefundRow {
-            src: row.src.clone(),
-            refund_order_id: row.order_id.clone(),
-            ref_order_id: self.reference.to_string(),
-            account_id: row.account_id.clone(),
-            product: self.orig.sku.clone(),
-            edition: self.orig.edition.clone(),
-            refund_date: row.order_date,
-            reason: self.reason.as_str().to_string(),
-            original_type: Some(self.orig.kind),
-            start_date: Some(self.orig.start),
-            days_since_start: Some(self.days()),
-            paid: self.orig.paid,
-            voucher_kept: Decimal::ZERO,
-            used_quantity: None,
-            used_value: None,
-            refund_amount: Decimal::ZERO,
-            decision: Decision::Rejected,
-            rule,
-            calc: RefundCalc::Nothing,
-        }
+        let mut r = rejected(self.ev, self.reference, self.reason, rule);
+        r.product = self.orig.sku.clone();
+        r.edition = self.orig.edition.clone();
+        r.original_type = Some(self.orig.kind);
+        r.start_date = Some(self.orig.start);
+        r.days_since_start = Some(self.days());
+        r.paid = self.orig.paid;
+        r
     }
 
     fn reject(&self, why: String) -> RefundRow {

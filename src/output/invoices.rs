@@ -1,12 +1,10 @@
 //! invoices.xlsx (SPEC 6): Summary, Lines, Accounts, Subscriptions, Packs, Usage and
 //! Exceptions, written from a finished `Report` and renamed into place when complete.
 
-use super::atomic::atomic_write;
 use super::cells::RowCells;
-use super::style::Styles;
 use super::summary::write_summary;
-use super::table::{Column, SheetError, col, write_table};
-use super::workbook::{dir_of, new_workbook};
+use super::table::{Column, col, write_table};
+use super::workbook::write_workbook;
 use super::{OutputError, WriteOptions};
 use crate::model::RowException;
 use crate::report::{AccountTotal, Line, PackRow, Report, SubscriptionRow, UsageTotal};
@@ -130,87 +128,58 @@ pub fn write_invoices(
     path: &Path,
     opts: &WriteOptions,
 ) -> Result<(), OutputError> {
-    atomic_write(path, |tmp| {
-        let styles = Styles::new();
-        let on_sheet = |e: SheetError| OutputError::Sheet {
-            path: path.to_path_buf(),
-            sheet: e.sheet,
-            source: e.source,
-        };
-        let on_workbook = |step| {
-            move |source| OutputError::Workbook {
-                path: path.to_path_buf(),
-                step,
-                source,
-            }
-        };
-        let mut wb =
-            new_workbook(opts, dir_of(path)).map_err(on_workbook("setting up the workbook"))?;
+    write_workbook(path, opts, |wb, styles| {
         let max = opts.max_rows_per_sheet;
 
-        write_summary(&mut wb, &styles, report).map_err(on_sheet)?;
+        write_summary(wb, styles, report)?;
         write_table(
-            &mut wb,
-            &styles,
+            wb,
+            styles,
             "Lines",
             LINES,
             &report.lines,
             max,
             |c, row, line| write_line(c, row, line, opts.formulas),
-        )
-        .map_err(on_sheet)?;
+        )?;
         write_table(
-            &mut wb,
-            &styles,
+            wb,
+            styles,
             "Accounts",
             ACCOUNTS,
             &report.accounts,
             max,
             write_account,
-        )
-        .map_err(on_sheet)?;
+        )?;
         write_table(
-            &mut wb,
-            &styles,
+            wb,
+            styles,
             "Subscriptions",
             SUBSCRIPTIONS,
             &report.subscriptions,
             max,
             write_subscription,
-        )
-        .map_err(on_sheet)?;
+        )?;
+        write_table(wb, styles, "Packs", PACKS, &report.packs, max, write_pack)?;
         write_table(
-            &mut wb,
-            &styles,
-            "Packs",
-            PACKS,
-            &report.packs,
-            max,
-            write_pack,
-        )
-        .map_err(on_sheet)?;
-        write_table(
-            &mut wb,
-            &styles,
+            wb,
+            styles,
             "Usage",
             USAGE,
             &report.usage,
             max,
             |c, row, u| write_usage(c, row, u, opts.formulas),
-        )
-        .map_err(on_sheet)?;
+        )?;
         write_table(
-            &mut wb,
-            &styles,
+            wb,
+            styles,
             "Exceptions",
             EXCEPTIONS,
             &report.exceptions,
             max,
             write_exception,
-        )
-        .map_err(on_sheet)?;
+        )?;
 
-        wb.save(tmp).map_err(on_workbook("saving the workbook"))
+        Ok(())
     })
 }
 

@@ -2,12 +2,11 @@
 //! renamed into place when complete. Refund amounts are live formulas over the row's own
 //! cells, or over the request's rows on the Packs sheet, with the engine's values cached.
 
-use super::atomic::atomic_write;
 use super::cells::RowCells;
 use super::style::Styles;
 use super::summary::{self, Cursor, write_run_facts};
 use super::table::{Column, SheetError, col, rows_per_sheet, write_table};
-use super::workbook::{dir_of, new_workbook};
+use super::workbook::write_workbook;
 use super::{OutputError, WriteOptions};
 use crate::report::{Decision, RefundCalc, RefundPackRow, RefundRow, RefundTotal, Report};
 use rust_decimal::Decimal;
@@ -100,47 +99,30 @@ pub mod letters {
 /// # Ok::<(), billrun::output::OutputError>(())
 /// ```
 pub fn write_refunds(report: &Report, path: &Path, opts: &WriteOptions) -> Result<(), OutputError> {
-    atomic_write(path, |tmp| {
-        let styles = Styles::new();
-        let on_sheet = |e: SheetError| OutputError::Sheet {
-            path: path.to_path_buf(),
-            sheet: e.sheet,
-            source: e.source,
-        };
-        let on_workbook = |step| {
-            move |source| OutputError::Workbook {
-                path: path.to_path_buf(),
-                step,
-                source,
-            }
-        };
-        let mut wb =
-            new_workbook(opts, dir_of(path)).map_err(on_workbook("setting up the workbook"))?;
+    write_workbook(path, opts, |wb, styles| {
         let max = opts.max_rows_per_sheet;
 
-        write_refund_summary(&mut wb, &styles, report).map_err(on_sheet)?;
+        write_refund_summary(wb, styles, report)?;
         write_table(
-            &mut wb,
-            &styles,
+            wb,
+            styles,
             REFUNDS_SHEET,
             REFUNDS,
             &report.refunds,
             max,
             |c, row, refund| write_refund(c, row, refund, opts.formulas.then_some(max)),
-        )
-        .map_err(on_sheet)?;
+        )?;
         write_table(
-            &mut wb,
-            &styles,
+            wb,
+            styles,
             PACKS_SHEET,
             REFUND_PACKS,
             &report.refund_packs,
             max,
             |c, row, pack| write_refund_pack(c, row, pack, opts.formulas),
-        )
-        .map_err(on_sheet)?;
+        )?;
 
-        wb.save(tmp).map_err(on_workbook("saving the workbook"))
+        Ok(())
     })
 }
 

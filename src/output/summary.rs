@@ -125,7 +125,7 @@ fn fill(ws: &mut Worksheet, st: &Styles, report: &Report) -> Result<(), XlsxErro
     k.count("Unbilled", report.unbilled)?;
     // One refund request may decide several order lines: informational, not in the check.
     k.count("Refund decisions", report.refunds.len())?;
-    let accounted = accounted_rows(report);
+    let accounted = report.accounted_rows();
     k.count("Rows accounted for", accounted)?;
     {
         let mut c = k.cells();
@@ -211,12 +211,6 @@ pub(super) fn write_run_facts(k: &mut Cursor<'_>, facts: &RunFacts) -> Result<()
 /// `10` → `10%`: `--alert-below` is a percentage of a pack's size.
 fn percent(value: Decimal) -> String {
     format!("{}%", value.normalize())
-}
-
-/// Every input row ends up in exactly one place (SPEC 5): these add up to rows read.
-pub fn accounted_rows(report: &Report) -> usize {
-    let f = &report.facts;
-    report.lines.len() + f.refunds + f.usage_rows + report.exceptions.len() + f.rows_outside_period
 }
 
 fn check_verdict(accounted: usize, rows_read: usize) -> String {

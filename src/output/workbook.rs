@@ -1,9 +1,39 @@
 //! Workbook setup shared by every billrun workbook: fixed metadata (so two runs on the same
 //! inputs give identical bytes), the zip level, and where constant-memory sheets spool.
 
-use super::WriteOptions;
+use super::atomic::atomic_write;
+use super::style::Styles;
+use super::table::SheetError;
+use super::{OutputError, WriteOptions};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, XlsxError};
 use std::path::Path;
+
+/// Writes one billrun workbook to `path`, atomically: `fill` adds its sheets to a workbook
+/// with fixed metadata; a failure names `path` and the sheet or step, and leaves `path` as
+/// it was with no temporary file.
+pub fn write_workbook(
+    path: &Path,
+    opts: &WriteOptions,
+    fill: impl FnOnce(&mut Workbook, &Styles) -> Result<(), SheetError>,
+) -> Result<(), OutputError> {
+    atomic_write(path, |tmp| {
+        let on_workbook = |step| {
+            move |source| OutputError::Workbook {
+                path: path.to_path_buf(),
+                step,
+                source,
+            }
+        };
+        let mut wb =
+            new_workbook(opts, dir_of(path)).map_err(on_workbook("setting up the workbook"))?;
+        fill(&mut wb, &Styles::new()).map_err(|e| OutputError::Sheet {
+            path: path.to_path_buf(),
+            sheet: e.sheet,
+            source: e.source,
+        })?;
+        wb.save(tmp).map_err(on_workbook("saving the workbook"))
+    })
+}
 
 /// Creation time written into every workbook. rust_xlsxwriter would write the current time,
 /// which would make each run's bytes differ.
