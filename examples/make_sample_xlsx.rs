@@ -1,5 +1,6 @@
 //! Writes samples/orders-2025-cn.xlsx: an orders export as the Tencent console gives it in
-//! Chinese, with real date cells, number cells and ¥ text amounts. Run with
+//! Chinese, with real date cells, number cells and ¥ text amounts; and
+//! samples/usage-2025-cn.xlsx, a usage export with Chinese headers and metrics. Run with
 //! `cargo run --example make_sample_xlsx` after editing the rows below.
 
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, XlsxError};
@@ -245,27 +246,65 @@ fn main() -> Result<(), XlsxError> {
     for (r, row) in rows.iter().enumerate() {
         // A blank row between the Tencent and other lines, as hand-edited exports often have.
         let r = if r >= 8 { r as u32 + 2 } else { r as u32 + 1 };
-        for (c, v) in row.iter().enumerate() {
-            let c = c as u16;
-            match v {
-                T(s) => {
-                    ws.write_string(r, c, *s)?;
-                }
-                N(n) => {
-                    ws.write_number(r, c, *n)?;
-                }
-                D(y, m, d) => {
-                    ws.write_datetime_with_format(
-                        r,
-                        c,
-                        ExcelDateTime::from_ymd(*y, *m, *d)?,
-                        &date,
-                    )?;
-                }
-                E => {}
-            }
-        }
+        write_row(ws, r, row, &date)?;
     }
     ws.set_column_width(0, 12)?;
-    wb.save("samples/orders-2025-cn.xlsx")
+    wb.save("samples/orders-2025-cn.xlsx")?;
+    usage()
+}
+
+/// A usage export in Chinese: a date cell, a date-time text, Chinese metric names.
+fn usage() -> Result<(), XlsxError> {
+    let rows: Vec<Vec<V>> = vec![
+        vec![T("DELTA-004"), D(2025, 11, 1), T("会话"), N(2000.0), E],
+        vec![
+            T("EPSILON-005"),
+            T("2025-11-02 09:30:00"),
+            T("浏览量"),
+            N(100000.0),
+            T("M-5003"),
+        ],
+    ];
+    let mut wb = Workbook::new();
+    let props = rust_xlsxwriter::DocProperties::new()
+        .set_author("billrun samples")
+        .set_creation_datetime(&ExcelDateTime::from_ymd(2025, 1, 1)?);
+    wb.set_properties(&props);
+    let ws = wb.add_worksheet().set_name("用量明细")?;
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    for (c, h) in ["客户ID", "日期", "指标", "用量", "订单号"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(0, c as u16, *h)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        write_row(ws, r as u32 + 1, row, &date)?;
+    }
+    ws.set_column_width(0, 14)?;
+    wb.save("samples/usage-2025-cn.xlsx")
+}
+
+fn write_row(
+    ws: &mut rust_xlsxwriter::Worksheet,
+    r: u32,
+    row: &[V],
+    date: &Format,
+) -> Result<(), XlsxError> {
+    for (c, v) in row.iter().enumerate() {
+        let c = c as u16;
+        match v {
+            T(s) => {
+                ws.write_string(r, c, *s)?;
+            }
+            N(n) => {
+                ws.write_number(r, c, *n)?;
+            }
+            D(y, m, d) => {
+                ws.write_datetime_with_format(r, c, ExcelDateTime::from_ymd(*y, *m, *d)?, date)?;
+            }
+            E => {}
+        }
+    }
+    Ok(())
 }
