@@ -3,6 +3,7 @@
 use crate::model::Metric;
 use crate::money::fmt_money;
 use crate::report::{Decision, PackStatus, Report};
+use rust_decimal::Decimal;
 use serde_json::json;
 
 pub fn text(r: &Report, outputs: &[String]) -> String {
@@ -32,19 +33,32 @@ pub fn text(r: &Report, outputs: &[String]) -> String {
         r.mismatches,
         r.unbilled
     ));
-    if f.refunds > 0 || f.usage_rows > 0 {
+    if f.refunds > 0 {
         let approved = r
             .refunds
             .iter()
             .filter(|x| x.decision == Decision::Approved)
             .count();
         s.push_str(&format!(
-            "{} refund request(s): {} line(s) approved, {} rejected, refunded {}; {} usage rows\n",
+            "{} refund request(s) over {} order line(s): {} approved, {} rejected; refunded {} (vouchers kept {})\n",
             f.refunds,
+            r.refunds.len(),
             approved,
             r.refunds.len() - approved,
             fmt_money(r.total_refunded),
-            f.usage_rows
+            fmt_money(r.total_voucher_kept)
+        ));
+    }
+    if f.usage_rows > 0 {
+        s.push_str(&format!(
+            "{} usage rows drawn on {} pack(s){}\n",
+            f.usage_rows,
+            r.packs.len(),
+            if r.total_overage > Decimal::ZERO {
+                format!("; pay-as-you-go overage {}", fmt_money(r.total_overage))
+            } else {
+                String::new()
+            }
         ));
     }
     let low = r

@@ -234,10 +234,15 @@ fn totals(report: &mut Report, exc_per_account: &HashMap<String, usize>) {
 fn refund_totals(report: &mut Report) {
     let mut by_product: BTreeMap<String, RefundTotal> = BTreeMap::new();
     for r in &report.refunds {
+        // A request whose order was not found has no product: it still counts, by name.
+        let product = match r.product.as_str() {
+            "" => "(no order line)".to_string(),
+            p => p.to_string(),
+        };
         let t = by_product
-            .entry(r.product.clone())
+            .entry(product.clone())
             .or_insert_with(|| RefundTotal {
-                product: r.product.clone(),
+                product,
                 ..Default::default()
             });
         match r.decision {
