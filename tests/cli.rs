@@ -482,3 +482,52 @@ fn quote_prices_one_line() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("BELOW_MINIMUM"));
 }
+
+#[test]
+fn quick_audience_samples_are_fully_priced_with_the_example_catalog() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = billrun(&[
+        "run",
+        "samples/quick-audience",
+        "--catalog",
+        "samples/catalog.quick-audience.toml",
+        "--out",
+        dir.path().to_str().unwrap(),
+        "--as-of",
+        "2025-12-31",
+        "--quiet",
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["counts"]["mismatches"], 0);
+    assert_eq!(v["totals"]["difference"], "0.00");
+    assert_eq!(v["totals"]["usage_overage"], "1000.00");
+    assert_eq!(v["totals"]["refunded"], "8734.97");
+    // Every invalid combination is an exception naming what is wrong.
+    let codes = &v["exceptions_by_code"];
+    assert_eq!(codes["BAD_REGION"], 3);
+    assert_eq!(codes["MISSING_REQUIREMENT"], 1);
+    assert_eq!(codes["BAD_TERM"], 1);
+    assert_eq!(codes["RECLAIMED"], 1);
+    assert_eq!(v["counts"]["exceptions"], 6);
+
+    // Without the example catalog nothing is priced silently: the qa lines have no price, and
+    // what requires qa then finds nothing to build on.
+    let out = billrun(&[
+        "check",
+        "samples/quick-audience",
+        "--as-of",
+        "2025-12-31",
+        "--quiet",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["counts"]["lines"], 0);
+    assert_eq!(v["exceptions_by_code"]["NO_PRICE"], 6);
+    assert_eq!(v["counts"]["exceptions"], 20);
+}

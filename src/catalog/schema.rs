@@ -37,6 +37,8 @@ pub struct Settings {
     pub refund_defect_days: u32,
     /// PV packs are refundable this many calendar months after purchase (inclusive).
     pub pack_refund_months: u32,
+    /// Regions Quick Audience is sold in; every Quick Audience line names one.
+    pub qa_regions: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -160,8 +162,30 @@ pub struct SkuDef {
     #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub vouchers: bool,
     pub refund: RefundPolicy,
+    /// What the account must hold, active on the line's date (or buy in the same order),
+    /// for a new or add-on line of this SKU (Quick Audience, SPEC 1.5).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requires: Vec<Requirement>,
+    /// The regions this SKU is sold in (empty: every region of its vendor).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub regions: Vec<String>,
+    /// The shortest term it is sold for, in months (the social standard service: 12).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_term_months: Option<u32>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub editions: BTreeMap<String, EditionDef>,
+}
+
+/// One requirement: an active subscription of `sku` (of one of `editions`, if any), needed
+/// only in `region` when that is given.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Requirement {
+    pub sku: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub editions: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -179,6 +203,9 @@ pub struct EditionDef {
     pub pack_size: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_active_per_account: Option<u32>,
+    /// Regions this edition is not sold in (qa-adb's Dataphin editions: cn-zhangjiakou).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude_regions: Vec<String>,
 }
 
 fn yes() -> bool {

@@ -124,6 +124,18 @@ fn bad_values_are_named() {
             "[skus.qa-sms]\noverage_price = \"-0.05\"\n",
             "skus.qa-sms.overage_price",
         ),
+        (
+            "[skus.qa-guide]\nrequires = [{ sku = \"qa-socal\" }]\n",
+            "skus.qa-guide.requires[0].sku",
+        ),
+        (
+            "[skus.qa-guide]\nrequires = [{ sku = \"qa\", editions = [\"pro\"] }]\n",
+            "skus.qa-guide.requires[0].editions",
+        ),
+        (
+            "[skus.qa-collection]\nregions = [\"cn-beijing\"]\n",
+            "skus.qa-collection.regions",
+        ),
     ];
     for (text, key) in cases {
         let err = Catalog::from_texts(Some(("u.toml", text)))

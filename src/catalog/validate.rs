@@ -160,9 +160,57 @@ pub(super) fn validate(c: &CatalogFile) -> Result<HashMap<String, String>, Fault
             if e.max_active_per_account == Some(0) {
                 return Err(fault(ekey("max_active_per_account"), "must be at least 1"));
             }
+            check_regions(s, &e.exclude_regions, &ekey("exclude_regions"))?;
         }
+        check_regions(s, &sku.regions, &key("regions"))?;
+        check_requirements(c, sku, &key("requires"))?;
     }
     Ok(aliases)
+}
+
+/// Regions named by a SKU or edition must be regions the vendor sells in.
+fn check_regions(s: &Settings, regions: &[String], key: &str) -> Result<(), Fault> {
+    match regions.iter().find(|r| !s.qa_regions.contains(r)) {
+        Some(r) => Err(fault(
+            key.to_string(),
+            format!(
+                "'{r}' is not a region of settings.qa_regions ({})",
+                s.qa_regions.join(", ")
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A requirement names a SKU of the catalog, editions of it, and a known region.
+fn check_requirements(c: &CatalogFile, sku: &SkuDef, key: &str) -> Result<(), Fault> {
+    for (i, r) in sku.requires.iter().enumerate() {
+        let at = format!("{key}[{i}]");
+        let Some(target) = c.skus.get(&r.sku) else {
+            return Err(fault(
+                format!("{at}.sku"),
+                format!("names unknown SKU '{}'", r.sku),
+            ));
+        };
+        if let Some(e) = r
+            .editions
+            .iter()
+            .find(|e| !target.editions.contains_key(*e))
+        {
+            return Err(fault(
+                format!("{at}.editions"),
+                format!("'{e}' is not an edition of {}", r.sku),
+            ));
+        }
+        if let Some(region) = &r.region {
+            check_regions(
+                &c.settings,
+                std::slice::from_ref(region),
+                &format!("{at}.region"),
+            )?;
+        }
+    }
+    Ok(())
 }
 
 fn check_price(p: Option<Decimal>, key: &str) -> Result<(), Fault> {

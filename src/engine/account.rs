@@ -86,7 +86,10 @@ pub fn replay(ctx: &Ctx, account_id: &str, evs: Vec<Event>, usage: Vec<UsageRow>
         .collect();
     items.sort_by_cached_key(|i| i.key(cat));
     let gaps = bundle_gaps(cat, &evs);
-    let mut st = AccountState::default();
+    let mut st = AccountState {
+        same_order: order_items(cat, &evs),
+        ..Default::default()
+    };
     let mut out = AccountResult::default();
     for (seq, item) in items.iter().enumerate() {
         let seq = seq as u64;
@@ -170,6 +173,28 @@ fn remember(st: &mut AccountState, ev: &Event, line: &Line) {
             voucher: row.voucher.unwrap_or_default(),
             refunded_by: None,
         });
+}
+
+/// What each order buys: (SKU, edition) of its new and add-on rows that name a known SKU
+/// (and a known edition, where the SKU has editions).
+fn order_items(cat: &Catalog, evs: &[Event]) -> HashMap<String, Vec<(String, String)>> {
+    let mut items: HashMap<String, Vec<(String, String)>> = HashMap::new();
+    for e in evs
+        .iter()
+        .filter(|e| matches!(e.row.kind, OrderType::New | OrderType::Addon))
+    {
+        let Some((code, sku)) = e.row.product.as_deref().and_then(|p| cat.sku(p)) else {
+            continue;
+        };
+        let given = e.row.edition.as_deref().filter(|x| !x.trim().is_empty());
+        if let Ok(ed) = cat.edition(sku, given) {
+            items
+                .entry(e.row.order_id.clone())
+                .or_default()
+                .push((code.to_string(), ed.code.to_string()));
+        }
+    }
+    items
 }
 
 /// For each new order that buys any mandatory item of a bundle (the SSC purchase), the

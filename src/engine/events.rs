@@ -5,7 +5,7 @@
 use super::lines::{LineFacts, finish};
 use super::resolve::{self as rv, R, fail};
 use super::state::{AccountState, Sub};
-use super::{Ctx, Event};
+use super::{Ctx, Event, qa};
 use crate::calendar::{MonthRounding, add_months, days_between};
 use crate::catalog::{Catalog, Edition, Model, MonthRoundingDef, SkuDef, Vendor};
 use crate::model::{ExceptionCode as C, MAX_QUANTITY, Metric};
@@ -66,6 +66,8 @@ pub fn new(
     }
     let e = rv::edition(cat, ev, code, sku, None)?;
     rv::minimum(ev, code, &e, q)?;
+    let region = qa::region(ctx, ev, code, sku, &e, true)?;
+    qa::requirements(st, ev, code, sku, region)?;
     if let Some(max) = e.def.max_active_per_account
         && st.count_active(code, e.code, start) >= max as usize
     {
@@ -381,10 +383,14 @@ fn push_cover(
 }
 
 /// `type = addon` (and lines of add-on-only SKUs): co-terminated with the running
-/// subscription they join.
+/// subscription they join. Packs and one-time items have no term to co-terminate: an add-on
+/// of one is priced as the purchase it is.
 pub fn addon(ctx: &Ctx, st: &mut AccountState, ev: &Event) -> R<Line> {
     let cat = ctx.catalog;
     let (code, sku) = rv::sku(cat, ev)?;
+    if !sku.addon_only && !sku.model.has_term() {
+        return new(ctx, st, ev, &|_| None);
+    }
     rv::payment(ev, code, sku)?;
     let q = rv::quantity(ev)?;
     let d = ev.row.order_date;
@@ -395,6 +401,8 @@ pub fn addon(ctx: &Ctx, st: &mut AccountState, ev: &Event) -> R<Line> {
     let own_active = |st: &AccountState, ed: Option<&str>| st.active(code, ed, d);
     let fallback = own_active(st, None).map(|i| st.subs[i].edition.clone());
     let e = rv::edition(cat, ev, code, sku, fallback.as_deref())?;
+    let region = qa::region(ctx, ev, code, sku, &e, true)?;
+    qa::requirements(st, ev, code, sku, region)?;
     let anchor_idx = if anchor == code {
         own_active(st, Some(e.code))
     } else {
@@ -667,6 +675,7 @@ pub fn renewal(ctx: &Ctx, st: &mut AccountState, ev: &Event) -> R<Line> {
     }
     let e = rv::edition(cat, ev, code, sku, Some(&sub.edition))?;
     rv::minimum(ev, code, &e, q)?;
+    qa::region(ctx, ev, code, sku, &e, false)?;
     let b = rv::base(ev, code, sku, &e, q, 0)?;
     let p = match sku.vendor {
         Vendor::Tencent => pricing::years(&b, t.months / 12, &what),
@@ -705,6 +714,7 @@ pub fn upgrade(ctx: &Ctx, st: &mut AccountState, ev: &Event) -> R<Line> {
     }
     let d = ev.row.order_date;
     let e = rv::edition(cat, ev, code, sku, None)?;
+    qa::region(ctx, ev, code, sku, &e, false)?;
     let from = st
         .subs
         .iter()

@@ -5,6 +5,7 @@
 mod account;
 mod events;
 mod lines;
+mod qa;
 mod refunds;
 mod resolve;
 mod state;

@@ -193,6 +193,17 @@ pub fn term(cat: &Catalog, ev: &Event, code: &str, sku: &SkuDef) -> R<Term> {
         }
         Vendor::Alibaba => {
             let allowed = &cat.settings().qa_term_months;
+            if let Some(min) = sku.min_term_months
+                && t.months < min
+            {
+                return Err(fail(
+                    ev,
+                    C::BadTerm,
+                    "term",
+                    shown,
+                    format!("{code} is sold for at least {}", Term { months: min }),
+                ));
+            }
             if allowed.contains(&t.months) {
                 Ok(t)
             } else {

@@ -56,6 +56,9 @@ pub struct AccountState {
     pub orders: HashMap<String, Vec<Orig>>,
     /// Rows of each order_id that became exceptions.
     pub unpriced: HashMap<String, usize>,
+    /// The (SKU, edition) each order buys (its new and add-on rows), known before the
+    /// replay: a requirement may be met by another line of the same order.
+    pub same_order: HashMap<String, Vec<(String, String)>>,
 }
 
 impl AccountState {

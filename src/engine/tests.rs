@@ -42,6 +42,8 @@ impl B {
         row.edition = (!edition.is_empty()).then(|| edition.into());
         row.quantity = (qty > 0).then_some(qty);
         row.term = term;
+        // Quick Audience lines name a region; tests of regions override it.
+        row.region = product.starts_with("qa").then(|| "cn-shanghai".into());
         self.0.push(row);
         self
     }
@@ -420,3 +422,4 @@ fn same_day_order_new_before_addon_regardless_of_input_order() {
 }
 
 mod packs_and_refunds;
+mod quick_audience;

@@ -5,6 +5,7 @@ pub mod cdp;
 pub mod ledger;
 pub mod pricing;
 pub mod refund;
+pub mod requirements;
 pub mod subscription;
 
 pub use pricing::{Base, Priced};

@@ -332,7 +332,9 @@ fn a_usage_row_naming_an_order_draws_on_it_first() {
 #[test]
 fn sms_overage_is_billed_at_the_catalog_rate_or_flagged() {
     let usage = |b: B| {
-        b.row("Q1", "2025-01-01", New, "qa-sms", "5k", 1, "")
+        b.row("Q0", "2025-01-01", New, "qa", "basic", 1, "6m")
+            .with(|r| r.unit_price = Some(dec!(1000)))
+            .row("Q1", "2025-01-01", New, "qa-sms", "5k", 1, "")
             .with(|r| r.unit_price = Some(dec!(200)))
             .usage("2025-01-05", Metric::Sms, 6_000, None)
     };

@@ -1,0 +1,74 @@
+//! Quick Audience requirements and regions (SPEC 1.5) as pure checks: which of a SKU's
+//! requirements the account's holdings leave unmet, and whether a region is allowed for a
+//! SKU and edition. The requirements are catalog data; nothing here names a SKU. No I/O.
+
+use crate::catalog::{EditionDef, Requirement, SkuDef};
+
+/// The requirements of `sku` that apply in `region` and that no holding meets. `holds(sku,
+/// editions)` says whether the account holds `sku` (in one of `editions`, or any edition
+/// when that is empty).
+pub fn unmet<'a>(
+    sku: &'a SkuDef,
+    region: &str,
+    holds: impl Fn(&str, &[String]) -> bool,
+) -> Vec<&'a Requirement> {
+    sku.requires
+        .iter()
+        .filter(|r| r.region.as_deref().is_none_or(|only| only == region))
+        .filter(|r| !holds(&r.sku, &r.editions))
+        .collect()
+}
+
+/// A requirement in words: `qa (standard-20, standard-50 or standard-100)`, `qa-collection
+/// (in cn-shanghai)`.
+pub fn describe(r: &Requirement) -> String {
+    let mut s = r.sku.clone();
+    if !r.editions.is_empty() {
+        s.push_str(&format!(" ({})", or_list(&r.editions)));
+    }
+    if let Some(region) = &r.region {
+        s.push_str(&format!(" (required in {region})"));
+    }
+    s
+}
+
+/// `a`, `a or b`, `a, b or c`.
+pub fn or_list(items: &[String]) -> String {
+    match items.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => String::new(),
+    }
+}
+
+/// Why `region` is not allowed for this SKU and edition, if it is not: it must be one of the
+/// vendor's regions, one of the SKU's regions when it lists any, and not one the edition
+/// excludes.
+pub fn region_fault(
+    vendor_regions: &[String],
+    code: &str,
+    sku: &SkuDef,
+    edition_code: &str,
+    edition: &EditionDef,
+    region: &str,
+) -> Option<String> {
+    if !vendor_regions.iter().any(|r| r == region) {
+        return Some(format!(
+            "'{region}' is not a Quick Audience region; write {}",
+            or_list(vendor_regions)
+        ));
+    }
+    if !sku.regions.is_empty() && !sku.regions.iter().any(|r| r == region) {
+        return Some(format!(
+            "{code} is sold only in {}, not in {region}",
+            or_list(&sku.regions)
+        ));
+    }
+    if edition.exclude_regions.iter().any(|r| r == region) {
+        return Some(format!("{code} {edition_code} is not sold in {region}"));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,58 @@
+use super::*;
+use crate::catalog::Catalog;
+
+fn regions() -> Vec<String> {
+    ["cn-zhangjiakou", "cn-shanghai", "cn-shenzhen"]
+        .map(String::from)
+        .to_vec()
+}
+
+#[test]
+fn standard_means_any_standard_edition() {
+    let cat = Catalog::builtin();
+    let social = cat.sku_by_code("qa-social").unwrap();
+    let holds_basic = |sku: &str, eds: &[String]| {
+        sku == "qa" && (eds.is_empty() || eds.iter().any(|e| e == "basic"))
+    };
+    let missing = unmet(social, "cn-shanghai", holds_basic);
+    assert_eq!(missing.len(), 1);
+    assert_eq!(
+        describe(missing[0]),
+        "qa (standard-20, standard-50 or standard-100)"
+    );
+    let holds_std =
+        |sku: &str, eds: &[String]| sku == "qa" && eds.iter().any(|e| e == "standard-50");
+    assert!(unmet(social, "cn-shanghai", holds_std).is_empty());
+}
+
+#[test]
+fn dataphin_needs_collection_only_in_shanghai() {
+    let cat = Catalog::builtin();
+    let dataphin = cat.sku_by_code("qa-dataphin").unwrap();
+    let qa_standard_only = |sku: &str, _: &[String]| sku == "qa";
+    assert!(unmet(dataphin, "cn-shenzhen", qa_standard_only).is_empty());
+    let m = unmet(dataphin, "cn-shanghai", qa_standard_only);
+    assert_eq!(describe(m[0]), "qa-collection (required in cn-shanghai)");
+}
+
+#[test]
+fn region_edges() {
+    let cat = Catalog::builtin();
+    let sku = |c: &str| cat.sku_by_code(c).unwrap();
+    let ed = |c: &str, e: &str| sku(c).editions.get(e).cloned().unwrap_or_default();
+    let check = |c: &str, e: &str, r: &str| region_fault(&regions(), c, sku(c), e, &ed(c, e), r);
+    assert!(check("qa", "basic", "cn-beijing").is_some());
+    assert!(check("qa", "basic", "cn-zhangjiakou").is_none());
+    assert!(check("qa-collection", "", "cn-shanghai").is_none());
+    assert!(check("qa-collection", "", "cn-zhangjiakou").is_none());
+    assert!(check("qa-collection", "", "cn-shenzhen").is_some());
+    assert!(check("qa-adb", "elastic", "cn-zhangjiakou").is_none());
+    let f = check("qa-adb", "elastic-dataphin", "cn-zhangjiakou").unwrap();
+    assert!(
+        f.contains("elastic-dataphin is not sold in cn-zhangjiakou"),
+        "{f}"
+    );
+    assert!(check("qa-adb", "reserved-dataphin", "cn-shenzhen").is_none());
+    assert!(check("qa-dataphin", "", "cn-zhangjiakou").is_some());
+    assert!(check("qa-dataphin", "", "cn-shenzhen").is_none());
+}
