@@ -136,6 +136,14 @@ fn bad_values_are_named() {
             "[skus.qa-collection]\nregions = [\"cn-beijing\"]\n",
             "skus.qa-collection.regions",
         ),
+        (
+            "[skus.qa-sms.editions.5k]\npack_size = 10000000000000\n",
+            "skus.qa-sms.editions.5k.pack_size",
+        ),
+        (
+            "[settings]\npv_unit_value = \"5000\"\n",
+            "settings.pv_unit_value",
+        ),
     ];
     for (text, key) in cases {
         let err = Catalog::from_texts(Some(("u.toml", text)))

@@ -10,6 +10,11 @@ use std::collections::HashMap;
 
 type Fault = (String, String);
 
+/// Bounds that keep pack arithmetic (used × unit value, summed over a line's packs) far
+/// inside `Decimal`'s range.
+const MAX_PACK_SIZE: u64 = 1_000_000_000_000;
+const MAX_UNIT_VALUE: Decimal = Decimal::from_parts(1000, 0, 0, false, 0);
+
 fn fault(key: String, message: impl Into<String>) -> Fault {
     (key, message.into())
 }
@@ -22,10 +27,10 @@ pub(super) fn validate(c: &CatalogFile) -> Result<HashMap<String, String>, Fault
             "must list terms from 1 to 120 months",
         ));
     }
-    if s.pv_unit_value < Decimal::ZERO {
+    if s.pv_unit_value < Decimal::ZERO || s.pv_unit_value > MAX_UNIT_VALUE {
         return Err(fault(
             "settings.pv_unit_value".into(),
-            "must not be negative",
+            "must be from 0 to 1,000 (the value of one page view)",
         ));
     }
     for (name, b) in &c.bundles {
@@ -155,6 +160,12 @@ pub(super) fn validate(c: &CatalogFile) -> Result<HashMap<String, String>, Fault
                 return Err(fault(
                     ekey("pack_size"),
                     "a pack edition needs a pack_size above 0",
+                ));
+            }
+            if e.pack_size.is_some_and(|p| p > MAX_PACK_SIZE) {
+                return Err(fault(
+                    ekey("pack_size"),
+                    "a pack_size must not exceed 1,000,000,000,000",
                 ));
             }
             if e.max_active_per_account == Some(0) {
