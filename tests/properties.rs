@@ -56,6 +56,11 @@ const PRODUCTS: &[(&str, &str)] = &[
     ("qcs-coldstart", ""),
     ("nope", ""),
     ("qa", "basic"),
+    ("qa", "standard-20"),
+    ("qa-marketing", ""),
+    ("qa-social", "fans-1m"),
+    ("qa-sms", "5k"),
+    ("qa-backflow", "rows-2m"),
 ];
 
 fn rows() -> impl Strategy<Value = Vec<OrderRow>> {
@@ -112,7 +117,17 @@ fn rows() -> impl Strategy<Value = Vec<OrderRow>> {
                 if years == 2 && product != "qdm-pv" {
                     row.voucher = Some(Decimal::from(qty / 10));
                 }
-                if product == "qdm-pv" {
+                if product.starts_with("qa") {
+                    row.region = Some(
+                        ["cn-shanghai", "cn-shenzhen", "cn-zhangjiakou", "cn-x"][day as usize % 4]
+                            .into(),
+                    );
+                    row.unit_price = Some(Decimal::from(qty % 5000 + 1));
+                    row.term = Some(Term {
+                        months: [1, 3, 6, 12, 7][years as usize % 5],
+                    });
+                }
+                if product == "qdm-pv" || product == "qa-sms" || product == "qa-backflow" {
                     row.quantity = Some(qty % 4);
                     row.bonus_quantity = Some(qty * 10);
                 }
