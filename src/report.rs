@@ -403,6 +403,8 @@ pub struct Report {
     pub usage: Vec<UsageTotal>,
     /// Overdrawn usage billed pay-as-you-go (SMS), summed over `usage`.
     pub total_overage: Decimal,
+    /// Revenue recognition for `--period`; `None` without a period.
+    pub revenue: Option<Revenue>,
 }
 
 impl Report {
@@ -413,4 +415,106 @@ impl Report {
         let f = &self.facts;
         self.lines.len() + f.refunds + f.usage_rows + self.exceptions.len() + f.rows_outside_period
     }
+}
+
+/// Revenue recognition of one priced line for `--period` (the Revenue sheet, SPEC 6):
+/// subscriptions straight-line by day over their service, one-time items in the month of
+/// their order, packs as used plus what expires unused; an approved refund leaves
+/// `expected − refunded` recognized by its date and nothing deferred.
+/// `recognized_before + recognized_in_period + deferred_at_end = expected_amount − refunded`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RevenueRow {
+    pub order_id: String,
+    pub line: u32,
+    pub account_id: String,
+    pub product: String,
+    pub expected_amount: Decimal,
+    pub recognized_before: Decimal,
+    pub recognized_in_period: Decimal,
+    pub deferred_at_end: Decimal,
+    /// Approved refunds of the line dated before the period's end.
+    pub refunded: Decimal,
+    /// How it is recognized, in words (`straight-line over 2025-01-01 – 2027-01-01`, …).
+    pub method: String,
+}
+
+/// Revenue totals of one account or product (`key`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RevenueTotal {
+    pub key: String,
+    pub lines: usize,
+    pub expected_amount: Decimal,
+    pub recognized_before: Decimal,
+    pub recognized_in_period: Decimal,
+    pub deferred_at_end: Decimal,
+    pub refunded: Decimal,
+}
+
+/// The Revenue part of a report: present only with `--period`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Revenue {
+    /// `YYYY-MM`.
+    pub period: String,
+    /// Sorted by account, order id, line.
+    pub lines: Vec<RevenueRow>,
+    pub accounts: Vec<RevenueTotal>,
+    pub products: Vec<RevenueTotal>,
+    /// Over every line; `key` is `Total`.
+    pub total: RevenueTotal,
+}
+
+/// One order row priced under two catalogs (`billrun reprice`, the Lines sheet of
+/// reprice.xlsx). A row that is an exception under one catalog has no amount there and
+/// shows the exception's code as its status.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RepriceLine {
+    pub src: SourceRef,
+    pub order_id: String,
+    pub line: u32,
+    pub account_id: String,
+    pub product: String,
+    pub edition: String,
+    pub quantity: Option<u64>,
+    pub old_amount: Option<Decimal>,
+    pub new_amount: Option<Decimal>,
+    /// `new − old` when both are priced.
+    pub delta: Option<Decimal>,
+    /// `OK`, or the exception code under the baseline catalog.
+    pub old_status: String,
+    /// `OK`, or the exception code under the new catalog.
+    pub new_status: String,
+    /// The exception's message where one side is an exception; the new rule otherwise.
+    pub note: String,
+}
+
+/// Reprice totals of one account or product (`key`): lines priced under both catalogs only.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RepriceTotal {
+    pub key: String,
+    pub lines: usize,
+    pub old_amount: Decimal,
+    pub new_amount: Decimal,
+    pub delta: Decimal,
+    /// Lines whose amount changed.
+    pub changed: usize,
+}
+
+/// What `billrun reprice` produces (reprice.xlsx).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RepriceReport {
+    pub facts: RunFacts,
+    /// `built-in` or the baseline catalog's path.
+    pub baseline: String,
+    /// The new catalog's path.
+    pub catalog: String,
+    /// Sorted by account, order date, order id, line.
+    pub lines: Vec<RepriceLine>,
+    pub accounts: Vec<RepriceTotal>,
+    pub products: Vec<RepriceTotal>,
+    /// Over the lines priced under both catalogs; `key` is `Total`.
+    pub total: RepriceTotal,
+    /// Lines priced under the baseline only (an exception under the new catalog).
+    pub only_old: usize,
+    /// Lines priced under the new catalog only.
+    pub only_new: usize,
 }
