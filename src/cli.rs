@@ -27,6 +27,8 @@ pub enum Command {
     Catalog(CatalogArgs),
     /// Price one new purchase line.
     Quote(QuoteArgs),
+    /// Price the same inputs under a baseline and a new catalog: out/reprice.xlsx.
+    Reprice(RepriceArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -34,6 +36,21 @@ pub enum FailOn {
     Never,
     Exceptions,
     Mismatches,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LangArg {
+    En,
+    Zh,
+}
+
+impl From<LangArg> for crate::output::Lang {
+    fn from(l: LangArg) -> Self {
+        match l {
+            LangArg::En => crate::output::Lang::En,
+            LangArg::Zh => crate::output::Lang::Zh,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -90,6 +107,31 @@ pub struct RunArgs {
     /// Write plain values instead of live formulas in the amount columns.
     #[arg(long = "no-formulas")]
     pub no_formulas: bool,
+    /// Sheet names and headers in English or Chinese.
+    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    pub lang: LangArg,
+    /// Also write lines.csv, refunds.csv, exceptions.csv and packs.csv.
+    #[arg(long)]
+    pub csv: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RepriceArgs {
+    /// The inputs; `--catalog NEW` is the new catalog.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The catalog to compare against (default: the built-in one).
+    #[arg(long, value_name = "OLD")]
+    pub baseline: Option<PathBuf>,
+    /// Output folder (created if missing).
+    #[arg(long, value_name = "DIR", default_value = "out")]
+    pub out: PathBuf,
+    /// Write plain values instead of live formulas.
+    #[arg(long = "no-formulas")]
+    pub no_formulas: bool,
+    /// Sheet names and headers in English or Chinese.
+    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    pub lang: LangArg,
 }
 
 #[derive(Debug, Args)]

@@ -10,6 +10,7 @@ pub mod input;
 pub mod model;
 pub mod money;
 pub mod output;
+pub mod progress;
 pub mod reconcile;
 pub mod report;
 pub mod rules;

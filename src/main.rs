@@ -13,6 +13,7 @@ fn main() -> ExitCode {
         Command::Check(a) => commands::check::run(a),
         Command::Catalog(a) => commands::catalog::run(a),
         Command::Quote(a) => commands::quote::run(a),
+        Command::Reprice(a) => commands::reprice::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -531,3 +531,218 @@ fn quick_audience_samples_are_fully_priced_with_the_example_catalog() {
     assert_eq!(v["exceptions_by_code"]["NO_PRICE"], 6);
     assert_eq!(v["counts"]["exceptions"], 20);
 }
+
+#[test]
+fn reprice_shows_the_delta_of_a_raised_price_per_line_account_and_product() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = billrun(&["catalog"]);
+    let printed = String::from_utf8(out.stdout).unwrap();
+    // Raise qcs-online basic from 999 to 1,099 and the qcs-phone minimum from 3 to 4 users.
+    let basic = printed.find("[skus.qcs-online.editions.basic]").unwrap();
+    let at = basic + printed[basic..].find("price = \"999\"").unwrap();
+    let mut edited = format!("{}price = \"1099\"{}", &printed[..at], &printed[at + 13..]);
+    let phone = edited.find("[skus.qcs-phone.editions.standard]").unwrap();
+    let at = phone + edited[phone..].find("minimum = 3").unwrap();
+    edited = format!("{}minimum = 4{}", &edited[..at], &edited[at + 11..]);
+    let new = dir.path().join("new.toml");
+    std::fs::write(&new, edited).unwrap();
+
+    let out = billrun(&[
+        "reprice",
+        "--catalog",
+        new.to_str().unwrap(),
+        "samples",
+        "--out",
+        dir.path().to_str().unwrap(),
+        "--as-of",
+        "2026-11-30",
+        "--quiet",
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["only_baseline"], 3,
+        "the three 3-user phone lines fall below the new minimum"
+    );
+
+    let book = dir.path().join("reprice.xlsx");
+    let lines = sheet(&book, "Lines");
+    let (oid, line, delta, new_status) = (
+        col(&lines, "order_id"),
+        col(&lines, "line"),
+        col(&lines, "delta"),
+        col(&lines, "new_status"),
+    );
+    let find = |o: &str, n: &str| {
+        lines
+            .iter()
+            .find(|r| text(&r[oid]) == o && text(&r[line]) == n)
+            .unwrap_or_else(|| panic!("no line {o}/{n}"))
+    };
+    // 5 users × 2 years × 100 more; the add-on 3 × (100 + 6 × 10).
+    assert_eq!(find("Q-1001", "1")[delta], Data::Float(1000.0));
+    assert_eq!(find("Q-1002", "1")[delta], Data::Float(480.0));
+    assert_eq!(find("Q-1001", "2")[delta], Data::Float(0.0));
+    let q1003 = find("Q-1003", "1");
+    assert_eq!(text(&q1003[new_status]), "BELOW_MINIMUM");
+    assert_eq!(q1003[delta], Data::Empty, "no delta without a new amount");
+
+    let products = sheet(&book, "Products");
+    let online = products
+        .iter()
+        .find(|r| text(&r[0]) == "qcs-online")
+        .unwrap();
+    let d = col(&products, "delta");
+    assert!(matches!(online[d], Data::Float(x) if x > 0.0));
+    let mut wb: Xlsx<_> = open_workbook(&book).unwrap();
+    let _ = wb.worksheet_range("Summary").unwrap();
+    assert!(wb.sheet_names().contains(&"Accounts".to_string()));
+}
+
+#[test]
+fn revenue_for_a_period_reconciles_on_the_samples() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = billrun(&[
+        "run",
+        "samples",
+        "--out",
+        dir.path().to_str().unwrap(),
+        "--as-of",
+        "2026-11-30",
+        "--period",
+        "2025-07",
+        "--quiet",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let book = dir.path().join("invoices.xlsx");
+    let rev = sheet(&book, "Revenue");
+    let num = |r: &Vec<Data>, c: &str| match r[col(&rev, c)] {
+        Data::Float(f) => (f * 100.0).round() as i64,
+        ref other => panic!("{c}: {other:?}"),
+    };
+    let (mut lhs, mut rhs) = (0i64, 0i64);
+    for r in rev.iter().skip(1) {
+        let recognized = num(r, "recognized_before") + num(r, "recognized_in_period");
+        let deferred = num(r, "deferred_at_end");
+        // Each line: recognized to date + deferred = expected − refunded, to the cent.
+        assert_eq!(
+            recognized + deferred,
+            num(r, "expected_amount") - num(r, "refunded"),
+            "{r:?}"
+        );
+        lhs += recognized + deferred;
+        rhs += num(r, "expected_amount") - num(r, "refunded");
+    }
+    assert_eq!(lhs, rhs);
+    // The per-product totals add up to the same.
+    let p = sheet(&book, "Revenue by product");
+    let total = p.iter().find(|r| text(&r[0]) == "Total").unwrap();
+    let cell = |c: &str| match total[col(&p, c)] {
+        Data::Float(f) => (f * 100.0).round() as i64,
+        ref other => panic!("{c}: {other:?}"),
+    };
+    assert_eq!(
+        cell("recognized_before") + cell("recognized_in_period") + cell("deferred_at_end"),
+        cell("expected_amount") - cell("refunded")
+    );
+    assert_eq!(cell("expected_amount") - cell("refunded"), rhs);
+}
+
+#[test]
+fn csv_mirrors_and_no_progress_bar_off_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = billrun(&[
+        "run",
+        "samples",
+        "--out",
+        dir.path().to_str().unwrap(),
+        "--as-of",
+        "2026-11-30",
+        "--csv",
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let outputs: Vec<String> = v["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o.as_str().unwrap().to_string())
+        .collect();
+    for f in ["lines.csv", "refunds.csv", "exceptions.csv", "packs.csv"] {
+        assert!(outputs.iter().any(|o| o.ends_with(f)), "{f} in {outputs:?}");
+    }
+    let read = |f: &str| std::fs::read_to_string(dir.path().join(f)).unwrap();
+    let lines = read("lines.csv");
+    assert!(lines.starts_with('\u{feff}'), "BOM for Excel");
+    assert_eq!(
+        lines.lines().count() - 1,
+        v["counts"]["lines"].as_u64().unwrap() as usize,
+        "one row per line"
+    );
+    let exceptions = read("exceptions.csv");
+    assert!(
+        exceptions.contains("\"'=HYPERLINK"),
+        "formula-looking text neutralised"
+    );
+    assert!(!exceptions.contains(",=HYPERLINK"));
+    let refunds = read("refunds.csv");
+    assert!(refunds.contains("45000.00"), "the guide's PV refund");
+    // stderr is a pipe here: the summary only, no progress bar redraws.
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains('\r'), "{err}");
+    assert!(err.starts_with("read "), "{err}");
+}
+
+#[test]
+fn lang_zh_writes_chinese_sheet_names_and_headers_in_every_workbook() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = billrun(&[
+        "run",
+        "samples",
+        "--out",
+        dir.path().to_str().unwrap(),
+        "--as-of",
+        "2026-11-30",
+        "--period",
+        "2025-07",
+        "--lang",
+        "zh",
+        "--quiet",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let latin = |s: &str| s.chars().any(|c| c.is_ascii_alphabetic());
+    for book in ["invoices.xlsx", "refunds.xlsx"] {
+        let path = dir.path().join(book);
+        let wb: Xlsx<_> = open_workbook(&path).unwrap();
+        let names = wb.sheet_names();
+        assert!(names.iter().all(|n| !latin(n)), "{book}: {names:?}");
+        for n in names.iter().filter(|n| n.as_str() != "汇总") {
+            let rows = sheet(&path, n);
+            for h in &rows[0] {
+                let h = text(h);
+                assert!(!latin(&h) || h == "客户ID", "{book} {n}: header {h}");
+            }
+        }
+    }
+    let lines = sheet(&dir.path().join("invoices.xlsx"), "明细");
+    assert_eq!(text(&lines[0][0]), "订单号");
+    assert!(sheet(&dir.path().join("invoices.xlsx"), "收入确认").len() > 1);
+}

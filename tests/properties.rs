@@ -145,7 +145,7 @@ proptest! {
     #[test]
     fn conservation_totals_and_order_independence(rows in rows(), seed in any::<u64>()) {
         let cat = Catalog::builtin();
-        let ctx = Ctx { catalog: &cat, as_of: date(1000), period: None, tolerance: Decimal::new(1, 2), alert_below: Decimal::TEN };
+        let ctx = Ctx { catalog: &cat, as_of: date(1000), period: None, tolerance: Decimal::new(1, 2), alert_below: Decimal::TEN, progress: None };
         let n = rows.len();
         let r = run(&ctx, rows.clone(), Vec::new(), Vec::new(), RunFacts::default());
         prop_assert_eq!(r.lines.len() + r.exceptions.len() + r.facts.refunds, n);
@@ -209,7 +209,7 @@ proptest! {
     #[test]
     fn refunds_are_bounded_and_usage_is_conserved(rows in rows(), usage in usage()) {
         let cat = Catalog::builtin();
-        let ctx = Ctx { catalog: &cat, as_of: date(1000), period: None, tolerance: Decimal::new(1, 2), alert_below: Decimal::TEN };
+        let ctx = Ctx { catalog: &cat, as_of: date(1000), period: None, tolerance: Decimal::new(1, 2), alert_below: Decimal::TEN, progress: None };
         let n = rows.len() + usage.len();
         let read: u128 = usage.iter().map(|u| u128::from(u.quantity)).sum();
         let r = run(&ctx, rows, usage, Vec::new(), RunFacts::default());

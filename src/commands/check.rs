@@ -2,9 +2,12 @@
 
 use super::{Failure, inputs, run::report_and_judge};
 use crate::cli::InputArgs;
+use crate::progress::Progress;
 
 pub fn run(args: &InputArgs) -> Result<(), Failure> {
-    let report = inputs::price(args)?;
+    let progress = Progress::new(!args.quiet);
+    let report = inputs::price(args, &progress)?;
+    progress.finish();
     if !args.json {
         for e in &report.exceptions {
             println!(

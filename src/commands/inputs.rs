@@ -6,6 +6,8 @@ use crate::catalog::Catalog;
 use crate::cli::InputArgs;
 use crate::engine::{self, Ctx};
 use crate::input;
+use crate::model::{OrderRow, RowException, UsageRow};
+use crate::progress::Progress;
 use crate::report::{Report, RunFacts};
 use std::path::{Path, PathBuf};
 
@@ -105,47 +107,86 @@ fn count<R>(facts: &mut RunFacts, f: &Path, read: &input::ReadOutcome<R>) {
     }
 }
 
-/// Reads every input and prices it.
-pub fn price(args: &InputArgs) -> Result<Report, Failure> {
-    let catalog = Catalog::load(args.catalog.as_deref())?;
+/// What the input files hold, read once (`reprice` prices it under two catalogs).
+#[derive(Debug, Clone)]
+pub struct Inputs {
+    pub rows: Vec<OrderRow>,
+    pub usage: Vec<UsageRow>,
+    pub exceptions: Vec<RowException>,
+    pub facts: RunFacts,
+}
+
+/// Reads every input file named by the arguments.
+pub fn read(args: &InputArgs, progress: &Progress) -> Result<Inputs, Failure> {
     let files = input_files(args)?;
-    let mut rows = Vec::new();
-    let mut usage = Vec::new();
-    let mut exceptions = Vec::new();
-    let mut facts = RunFacts {
-        catalog: catalog.source.clone(),
-        tolerance: args.tolerance,
-        alert_below: args.alert_below,
-        ..Default::default()
+    progress.stage(
+        "reading inputs",
+        (files.orders.len() + files.usage.len()) as u64,
+    );
+    let mut inputs = Inputs {
+        rows: Vec::new(),
+        usage: Vec::new(),
+        exceptions: Vec::new(),
+        facts: RunFacts {
+            tolerance: args.tolerance,
+            alert_below: args.alert_below,
+            as_of: Some(
+                args.as_of
+                    .unwrap_or_else(|| chrono::Local::now().date_naive()),
+            ),
+            period: args
+                .period
+                .map(|(from, _)| from.format("%Y-%m").to_string()),
+            ..Default::default()
+        },
     };
     let mut position = 0;
     for f in &files.orders {
         let read = input::read_orders(f, args.sheet.as_deref(), position)?;
         position += read.rows_read;
-        count(&mut facts, f, &read);
-        rows.extend(read.rows);
-        exceptions.extend(read.exceptions);
+        count(&mut inputs.facts, f, &read);
+        inputs.rows.extend(read.rows);
+        inputs.exceptions.extend(read.exceptions);
+        progress.inc(1);
     }
     for f in &files.usage {
         let read = input::read_usage(f, args.sheet.as_deref(), position)?;
         position += read.rows_read;
-        count(&mut facts, f, &read);
-        usage.extend(read.rows);
-        exceptions.extend(read.exceptions);
+        count(&mut inputs.facts, f, &read);
+        inputs.usage.extend(read.rows);
+        inputs.exceptions.extend(read.exceptions);
+        progress.inc(1);
     }
-    let as_of = args
-        .as_of
-        .unwrap_or_else(|| chrono::Local::now().date_naive());
-    facts.as_of = Some(as_of);
-    facts.period = args
-        .period
-        .map(|(from, _)| from.format("%Y-%m").to_string());
+    Ok(inputs)
+}
+
+/// Reads every input and prices it under the arguments' catalog.
+pub fn price(args: &InputArgs, progress: &Progress) -> Result<Report, Failure> {
+    let catalog = Catalog::load(args.catalog.as_deref())?;
+    price_with(args, &catalog, read(args, progress)?, progress)
+}
+
+/// Prices what was read under `catalog`, then checks that every row is in one place.
+pub fn price_with(
+    args: &InputArgs,
+    catalog: &Catalog,
+    inputs: Inputs,
+    progress: &Progress,
+) -> Result<Report, Failure> {
+    let Inputs {
+        rows,
+        usage,
+        exceptions,
+        mut facts,
+    } = inputs;
+    facts.catalog = catalog.source.clone();
     let ctx = Ctx {
-        catalog: &catalog,
-        as_of,
+        catalog,
+        as_of: facts.as_of.unwrap_or_default(),
         period: args.period,
         tolerance: args.tolerance,
         alert_below: args.alert_below,
+        progress: Some(progress),
     };
     let price = || engine::run(&ctx, rows, usage, exceptions, facts);
     let report = match args.threads {
@@ -164,8 +205,7 @@ pub fn price(args: &InputArgs) -> Result<Report, Failure> {
 /// (exit 2) rather than a silently wrong workbook.
 fn self_check(r: &Report) -> Result<(), Failure> {
     let f = &r.facts;
-    let placed =
-        r.lines.len() + f.refunds + f.usage_rows + r.exceptions.len() + f.rows_outside_period;
+    let placed = r.accounted_rows();
     if placed != f.rows_read {
         return Err(Failure::Fatal(format!(
             "internal check failed: {} rows read but {} placed ({} lines, {} refund requests, {} usage rows, {} exceptions, {} outside the period); \

@@ -4,6 +4,7 @@ pub mod catalog;
 pub mod check;
 pub mod inputs;
 pub mod quote;
+pub mod reprice;
 pub mod run;
 pub mod summary;
 

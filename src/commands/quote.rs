@@ -43,6 +43,7 @@ pub fn run(args: &QuoteArgs) -> Result<(), Failure> {
         period: None,
         tolerance: Decimal::ZERO,
         alert_below: Decimal::TEN,
+        progress: None,
     };
     let report = engine::run(&ctx, vec![row], Vec::new(), Vec::new(), RunFacts::default());
     if let Some(l) = report.lines.first() {

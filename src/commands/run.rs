@@ -2,11 +2,13 @@
 
 use super::{Failure, inputs, summary};
 use crate::cli::{FailOn, InputArgs, RunArgs};
-use crate::output::{WriteOptions, write_invoices, write_refunds};
+use crate::output::{WriteOptions, write_invoices, write_mirrors, write_refunds};
+use crate::progress::Progress;
 use crate::report::Report;
 
 pub fn run(args: &RunArgs) -> Result<(), Failure> {
-    let report = inputs::price(&args.input)?;
+    let progress = Progress::new(!args.input.quiet);
+    let report = inputs::price(&args.input, &progress)?;
     std::fs::create_dir_all(&args.out).map_err(|e| {
         Failure::Fatal(format!(
             "{}: cannot create the output folder: {e}",
@@ -15,16 +17,24 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
     })?;
     let opts = WriteOptions {
         formulas: !args.no_formulas,
+        lang: args.lang.into(),
         ..WriteOptions::default()
     };
+    progress.stage("writing workbooks", 0);
     let invoices = args.out.join("invoices.xlsx");
     write_invoices(&report, &invoices, &opts)?;
     let refunds = args.out.join("refunds.xlsx");
     write_refunds(&report, &refunds, &opts)?;
-    let outputs = vec![
+    let mut outputs = vec![
         invoices.display().to_string(),
         refunds.display().to_string(),
     ];
+    if args.csv {
+        for p in write_mirrors(&report, &args.out)? {
+            outputs.push(p.display().to_string());
+        }
+    }
+    progress.finish();
     report_and_judge(&args.input, &report, &outputs)
 }
 

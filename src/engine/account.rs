@@ -3,6 +3,7 @@
 //! `--as-of`.
 
 use super::refunds;
+use super::revenue::revenue_rows;
 use super::state::AccountState;
 use super::state::Orig;
 use super::usage::usage_totals;
@@ -10,7 +11,8 @@ use super::{Ctx, Event, events};
 use crate::catalog::Catalog;
 use crate::model::{OrderType, RowException, UsageRow};
 use crate::report::{
-    Line, PackRow, PackStatus, RefundCalc, RefundPackRow, RefundRow, SubscriptionRow, UsageTotal,
+    Line, PackRow, PackStatus, RefundCalc, RefundPackRow, RefundRow, RevenueRow, SubscriptionRow,
+    UsageTotal,
 };
 use crate::rules::subscription::{reclaim_date, status};
 use chrono::NaiveDate;
@@ -26,6 +28,7 @@ pub struct AccountResult {
     pub refunds: Vec<RefundRow>,
     pub refund_packs: Vec<RefundPackRow>,
     pub usage: Vec<UsageTotal>,
+    pub revenue: Vec<RevenueRow>,
     /// Refund requests decided in the period.
     pub refund_requests: usize,
     pub usage_rows: usize,
@@ -132,6 +135,7 @@ pub fn replay(ctx: &Ctx, account_id: &str, evs: Vec<Event>, usage: Vec<UsageRow>
     }
     states(ctx, account_id, &st, &mut out);
     usage_totals(ctx, account_id, &st, &mut out);
+    out.revenue = revenue_rows(ctx, account_id, &st);
     out
 }
 
@@ -169,6 +173,7 @@ fn remember(st: &mut AccountState, ev: &Event, line: &Line) {
             order_date: row.order_date,
             start: row.start_date.unwrap_or(row.order_date),
             service: line.service_start.zip(line.service_end),
+            expected: line.expected_amount,
             paid: line.billed_amount.unwrap_or(line.expected_amount),
             voucher: row.voucher.unwrap_or_default(),
             refunded_by: None,

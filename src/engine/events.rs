@@ -126,6 +126,7 @@ pub fn new(
                         row.order_date,
                         expires,
                     );
+                    entry.line = ev.line;
                     entry.size = size;
                     entry.bonus = if n == 1 { bonus } else { 0 };
                     st.ledger.add(entry);
@@ -212,6 +213,7 @@ fn grant_bonus(st: &mut AccountState, ev: &Event, code: &str, sku: &SkuDef, edit
         ev.row.order_date,
         None,
     );
+    entry.line = ev.line;
     entry.bonus = per_unit.saturating_mul(q);
     st.ledger.add(entry);
 }

@@ -1,6 +1,6 @@
 //! The run's core: group order rows by account, replay each account's events in the order of
 //! SPEC 4 (accounts in parallel with rayon), and gather the results in a stable order.
-//! No I/O: rows in, a `Report` out.
+//! No I/O: rows in, a `Report` out (a progress bar, when given, is told of each account).
 
 mod account;
 mod events;
@@ -8,6 +8,7 @@ mod lines;
 mod qa;
 mod refunds;
 mod resolve;
+mod revenue;
 mod state;
 mod usage;
 
@@ -15,8 +16,10 @@ pub use account::AccountResult;
 
 use crate::catalog::Catalog;
 use crate::model::{ExceptionCode, OrderRow, RowException, UsageRow};
+use crate::progress::Progress;
 use crate::report::{
-    AccountTotal, Decision, LineStatus, ProductTotal, RefundCalc, RefundTotal, Report, RunFacts,
+    AccountTotal, Decision, LineStatus, ProductTotal, RefundCalc, RefundTotal, Report, Revenue,
+    RevenueRow, RevenueTotal, RunFacts,
 };
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -33,6 +36,8 @@ pub struct Ctx<'a> {
     pub tolerance: Decimal,
     /// `--alert-below`: percentage of a pack's size under which it is `LOW`.
     pub alert_below: Decimal,
+    /// Counts accounts as they are priced (a terminal's progress bar); `None` in tests.
+    pub progress: Option<&'a Progress>,
 }
 
 impl Ctx<'_> {
@@ -75,12 +80,22 @@ pub fn run(
             .1
             .push(u);
     }
+    if let Some(p) = ctx.progress {
+        p.stage("pricing accounts", by_account.len() as u64);
+    }
     let results: Vec<AccountResult> = by_account
         .into_par_iter()
-        .map(|(id, (evs, usage))| account::replay(ctx, &id, evs, usage))
+        .map(|(id, (evs, usage))| {
+            let r = account::replay(ctx, &id, evs, usage);
+            if let Some(p) = ctx.progress {
+                p.inc(1);
+            }
+            r
+        })
         .collect();
 
     let mut report = Report::default();
+    let mut revenue_lines = Vec::new();
     let mut exc_per_account: HashMap<String, usize> = HashMap::new();
     for e in &exceptions {
         *exc_per_account.entry(e.account_id.clone()).or_default() += 1;
@@ -101,6 +116,7 @@ pub fn run(
         }));
         report.refund_packs.extend(r.refund_packs);
         report.usage.extend(r.usage);
+        revenue_lines.extend(r.revenue);
         report.lines.extend(r.lines);
         exceptions.extend(r.exceptions);
         report.subscriptions.extend(r.subscriptions);
@@ -118,6 +134,9 @@ pub fn run(
     report.exceptions = exceptions;
     totals(&mut report, &exc_per_account);
     refund_totals(&mut report);
+    report.revenue = ctx
+        .period
+        .map(|(from, _)| revenue(from.format("%Y-%m").to_string(), revenue_lines));
     report.facts = facts;
     report
 }
@@ -229,6 +248,48 @@ fn totals(report: &mut Report, exc_per_account: &HashMap<String, usize>) {
     }
     report.accounts = accounts.into_values().collect();
     report.products = products.into_values().collect();
+}
+
+/// The Revenue part: the lines (already in account, order, line order) and their totals by
+/// account and by product.
+fn revenue(period: String, lines: Vec<RevenueRow>) -> Revenue {
+    let mut accounts: BTreeMap<String, RevenueTotal> = BTreeMap::new();
+    let mut products: BTreeMap<String, RevenueTotal> = BTreeMap::new();
+    let mut total = RevenueTotal {
+        key: "Total".into(),
+        ..Default::default()
+    };
+    for l in &lines {
+        for t in [
+            accounts
+                .entry(l.account_id.clone())
+                .or_insert_with(|| RevenueTotal {
+                    key: l.account_id.clone(),
+                    ..Default::default()
+                }),
+            products
+                .entry(l.product.clone())
+                .or_insert_with(|| RevenueTotal {
+                    key: l.product.clone(),
+                    ..Default::default()
+                }),
+            &mut total,
+        ] {
+            t.lines += 1;
+            t.expected_amount += l.expected_amount;
+            t.recognized_before += l.recognized_before;
+            t.recognized_in_period += l.recognized_in_period;
+            t.deferred_at_end += l.deferred_at_end;
+            t.refunded += l.refunded;
+        }
+    }
+    Revenue {
+        period,
+        lines,
+        accounts: accounts.into_values().collect(),
+        products: products.into_values().collect(),
+        total,
+    }
 }
 
 /// Per-product refund totals and the refunded and overage sums.

@@ -87,7 +87,7 @@ pub fn decide(ctx: &Ctx, st: &mut AccountState, ev: &Event, seq: u64) -> R<Decid
         if r.decision == Decision::Approved
             && let Some(o) = st.orders.get_mut(&reference).and_then(|ls| ls.get_mut(i))
         {
-            o.refunded_by = Some((row.order_id.clone(), row.order_date));
+            o.refunded_by = Some((row.order_id.clone(), row.order_date, r.refund_amount));
         }
         out.rows.push(r);
     }
@@ -196,7 +196,7 @@ impl Decider<'_> {
         packs: &mut Vec<RefundPackRow>,
         rededucted: &mut bool,
     ) -> RefundRow {
-        if let Some((by, on)) = &self.orig.refunded_by {
+        if let Some((by, on, _)) = &self.orig.refunded_by {
             return self.reject(format!("already refunded by {by} on {on}"));
         }
         let Some(sku) = self.ctx.catalog.sku_by_code(&self.orig.sku).cloned() else {
@@ -287,7 +287,7 @@ impl Decider<'_> {
             *rededucted = true;
         }
         let unit = s.pv_unit_value;
-        let idx = st.ledger.packs_of(self.reference, &self.orig.sku);
+        let idx = st.ledger.packs_of(self.reference, self.orig.line);
         let shares = refund::split_paid(self.orig.paid, idx.len());
         let first = packs.len();
         let (mut used, mut used_value, mut amount) = (0u64, Decimal::ZERO, Decimal::ZERO);
@@ -343,7 +343,7 @@ impl Decider<'_> {
                 (unused, (end - start).num_days().max(0) as u64, "days")
             }
             None => {
-                let idx = st.ledger.packs_of(self.reference, &self.orig.sku);
+                let idx = st.ledger.packs_of(self.reference, self.orig.line);
                 let size: u64 = idx.iter().map(|i| st.ledger.entries[*i].size).sum();
                 let left: u64 = idx
                     .iter()
@@ -383,7 +383,7 @@ impl Decider<'_> {
                 _ => {}
             }
         }
-        for i in st.ledger.packs_of(self.reference, &o.sku) {
+        for i in st.ledger.packs_of(self.reference, o.line) {
             st.ledger.entries[i].closed_at = Some(self.seq);
         }
     }

@@ -41,11 +41,13 @@ pub struct Orig {
     /// Activation: `start_date`, else the order date.
     pub start: NaiveDate,
     pub service: Option<(NaiveDate, NaiveDate)>,
+    /// The line's computed amount.
+    pub expected: Decimal,
     /// `billed_amount`, or the computed amount where nothing was billed.
     pub paid: Decimal,
     pub voucher: Decimal,
-    /// The refund order that refunded it, and when.
-    pub refunded_by: Option<(String, NaiveDate)>,
+    /// The refund order that refunded it, when, and the amount refunded.
+    pub refunded_by: Option<(String, NaiveDate, Decimal)>,
 }
 
 #[derive(Debug, Default)]

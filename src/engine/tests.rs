@@ -62,6 +62,7 @@ impl B {
             period: None,
             tolerance: dec!(0.01),
             alert_below: dec!(10),
+            progress: None,
         };
         run(&ctx, self.0, self.1, Vec::new(), RunFacts::default())
     }
@@ -400,6 +401,7 @@ fn period_limits_lines_but_earlier_rows_build_state() {
         period: Some((d("2024-07-01"), d("2024-08-01"))),
         tolerance: dec!(0.01),
         alert_below: dec!(10),
+        progress: None,
     };
     let rows = B::new()
         .row("O1", "2024-01-01", New, "qcs-online", "basic", 5, "2y")
@@ -423,3 +425,4 @@ fn same_day_order_new_before_addon_regardless_of_input_order() {
 
 mod packs_and_refunds;
 mod quick_audience;
+mod revenue;

@@ -1,9 +1,12 @@
-//! invoices.xlsx (SPEC 6): Summary, Lines, Accounts, Subscriptions, Packs, Usage and
-//! Exceptions, written from a finished `Report` and renamed into place when complete.
+//! invoices.xlsx (SPEC 6): Summary, Lines, Accounts, Subscriptions, Packs, Usage, the three
+//! revenue sheets (with `--period`) and Exceptions, written from a finished `Report` and
+//! renamed into place when complete.
 
 use super::cells::RowCells;
+use super::lang::sheet;
+use super::revenue::write_revenue_sheets;
 use super::summary::write_summary;
-use super::table::{Column, col, write_table};
+use super::table::{Column, Table, col, write_table};
 use super::workbook::write_workbook;
 use super::{OutputError, WriteOptions};
 use crate::model::RowException;
@@ -13,93 +16,119 @@ use std::path::Path;
 
 /// Lines columns, in SPEC 6 order; their letters are `report::cols` (checked by a test).
 pub const LINES: &[Column] = &[
-    col("order_id", 18.0),
-    col("line", 6.0),
-    col("account_id", 16.0),
-    col("order_date", 11.0),
-    col("type", 9.0),
-    col("product", 16.0),
-    col("edition", 12.0),
-    col("quantity", 10.0),
-    col("billable_quantity", 10.0),
-    col("term", 7.0),
-    col("service_start", 11.0),
-    col("service_end", 11.0),
-    col("unit_price", 12.0),
-    col("full_years", 7.0),
-    col("full_years_amount", 15.0),
-    col("months", 7.0),
-    col("months_amount", 15.0),
-    col("list_amount", 15.0),
-    col("discount", 13.0),
-    col("expected_amount", 15.0),
-    col("billed_amount", 15.0),
-    col("difference", 13.0),
-    col("status", 10.0),
-    col("rule", 60.0),
+    col("order_id", "订单号", 18.0),
+    col("line", "行号", 6.0),
+    col("account_id", "客户ID", 16.0),
+    col("order_date", "下单日期", 11.0),
+    col("type", "订单类型", 9.0),
+    col("product", "产品", 16.0),
+    col("edition", "版本", 12.0),
+    col("quantity", "数量", 10.0),
+    col("billable_quantity", "计费数量", 10.0),
+    col("term", "时长", 7.0),
+    col("service_start", "服务开始", 11.0),
+    col("service_end", "服务结束", 11.0),
+    col("unit_price", "单价", 12.0),
+    col("full_years", "整年数", 7.0),
+    col("full_years_amount", "整年金额", 15.0),
+    col("months", "月数", 7.0),
+    col("months_amount", "月份金额", 15.0),
+    col("list_amount", "标价金额", 15.0),
+    col("discount", "折扣", 13.0),
+    col("expected_amount", "应收金额", 15.0),
+    col("billed_amount", "实付金额", 15.0),
+    col("difference", "差额", 13.0),
+    col("status", "状态", 10.0),
+    col("rule", "计算规则", 60.0),
 ];
 
 pub const ACCOUNTS: &[Column] = &[
-    col("account_id", 18.0),
-    col("lines", 8.0),
-    col("expected", 16.0),
-    col("billed", 16.0),
-    col("difference", 14.0),
-    col("mismatches", 11.0),
-    col("exceptions", 11.0),
+    col("account_id", "客户ID", 18.0),
+    col("lines", "行数", 8.0),
+    col("expected", "应收金额", 16.0),
+    col("billed", "实付金额", 16.0),
+    col("difference", "差额", 14.0),
+    col("mismatches", "不符行数", 11.0),
+    col("exceptions", "异常数", 11.0),
 ];
 
 pub const SUBSCRIPTIONS: &[Column] = &[
-    col("account_id", 18.0),
-    col("product", 16.0),
-    col("edition", 12.0),
-    col("quantity", 10.0),
-    col("start", 11.0),
-    col("expiry", 11.0),
-    col("status", 11.0),
-    col("days_to_expiry", 9.0),
-    col("reclaim_date", 12.0),
+    col("account_id", "客户ID", 18.0),
+    col("product", "产品", 16.0),
+    col("edition", "版本", 12.0),
+    col("quantity", "数量", 10.0),
+    col("start", "开始日期", 11.0),
+    col("expiry", "到期日期", 11.0),
+    col("status", "状态", 11.0),
+    col("days_to_expiry", "距到期天数", 9.0),
+    col("reclaim_date", "回收日期", 12.0),
 ];
 
 pub const PACKS: &[Column] = &[
-    col("account_id", 18.0),
-    col("order_id", 18.0),
-    col("pack", 6.0),
-    col("product", 16.0),
-    col("edition", 12.0),
-    col("size", 12.0),
-    col("bonus", 10.0),
-    col("purchased", 11.0),
-    col("expires", 11.0),
-    col("used", 12.0),
-    col("remaining", 12.0),
-    col("overdrawn", 10.0),
-    col("status", 11.0),
+    col("account_id", "客户ID", 18.0),
+    col("order_id", "订单号", 18.0),
+    col("pack", "资源包序号", 6.0),
+    col("product", "产品", 16.0),
+    col("edition", "版本", 12.0),
+    col("size", "规格", 12.0),
+    col("bonus", "赠送量", 10.0),
+    col("purchased", "购买日期", 11.0),
+    col("expires", "到期日期", 11.0),
+    col("used", "已用", 12.0),
+    col("remaining", "剩余", 12.0),
+    col("overdrawn", "超额使用", 10.0),
+    col("status", "状态", 11.0),
 ];
 
 /// Usage columns: `overdrawn` is F, `overage_rate` G (the overage formula uses them).
 pub const USAGE: &[Column] = &[
-    col("account_id", 18.0),
-    col("metric", 14.0),
-    col("rows", 8.0),
-    col("used", 16.0),
-    col("from_packs", 16.0),
-    col("overdrawn", 14.0),
-    col("overage_rate", 12.0),
-    col("overage_amount", 15.0),
-    col("note", 60.0),
+    col("account_id", "客户ID", 18.0),
+    col("metric", "指标", 14.0),
+    col("rows", "行数", 8.0),
+    col("used", "用量", 16.0),
+    col("from_packs", "资源包抵扣", 16.0),
+    col("overdrawn", "超额使用", 14.0),
+    col("overage_rate", "超额单价", 12.0),
+    col("overage_amount", "超额金额", 15.0),
+    col("note", "说明", 60.0),
 ];
 
 pub const EXCEPTIONS: &[Column] = &[
-    col("source", 24.0),
-    col("row", 8.0),
-    col("order_id", 18.0),
-    col("account_id", 16.0),
-    col("column", 16.0),
-    col("value", 20.0),
-    col("code", 20.0),
-    col("message", 70.0),
+    col("source", "来源文件", 24.0),
+    col("row", "来源行号", 8.0),
+    col("order_id", "订单号", 18.0),
+    col("account_id", "客户ID", 16.0),
+    col("column", "列名", 16.0),
+    col("value", "值", 20.0),
+    col("code", "异常代码", 20.0),
+    col("message", "说明", 70.0),
 ];
+
+/// The table sheets of invoices.xlsx: each sheet's name with its columns.
+pub const LINES_TABLE: Table = Table {
+    name: sheet::LINES,
+    columns: LINES,
+};
+pub const ACCOUNTS_TABLE: Table = Table {
+    name: sheet::ACCOUNTS,
+    columns: ACCOUNTS,
+};
+pub const SUBSCRIPTIONS_TABLE: Table = Table {
+    name: sheet::SUBSCRIPTIONS,
+    columns: SUBSCRIPTIONS,
+};
+pub const PACKS_TABLE: Table = Table {
+    name: sheet::PACKS,
+    columns: PACKS,
+};
+pub const USAGE_TABLE: Table = Table {
+    name: sheet::USAGE,
+    columns: USAGE,
+};
+pub const EXCEPTIONS_TABLE: Table = Table {
+    name: sheet::EXCEPTIONS,
+    columns: EXCEPTIONS,
+};
 
 /// Writes invoices.xlsx to `path`, replacing it atomically.
 ///
@@ -130,13 +159,14 @@ pub fn write_invoices(
 ) -> Result<(), OutputError> {
     write_workbook(path, opts, |wb, styles| {
         let max = opts.max_rows_per_sheet;
+        let lang = opts.lang;
 
-        write_summary(wb, styles, report)?;
+        write_summary(wb, styles, lang, report)?;
         write_table(
             wb,
             styles,
-            "Lines",
-            LINES,
+            lang,
+            &LINES_TABLE,
             &report.lines,
             max,
             |c, row, line| write_line(c, row, line, opts.formulas),
@@ -144,8 +174,8 @@ pub fn write_invoices(
         write_table(
             wb,
             styles,
-            "Accounts",
-            ACCOUNTS,
+            lang,
+            &ACCOUNTS_TABLE,
             &report.accounts,
             max,
             write_account,
@@ -153,27 +183,38 @@ pub fn write_invoices(
         write_table(
             wb,
             styles,
-            "Subscriptions",
-            SUBSCRIPTIONS,
+            lang,
+            &SUBSCRIPTIONS_TABLE,
             &report.subscriptions,
             max,
             write_subscription,
         )?;
-        write_table(wb, styles, "Packs", PACKS, &report.packs, max, write_pack)?;
         write_table(
             wb,
             styles,
-            "Usage",
-            USAGE,
-            &report.usage,
+            lang,
+            &PACKS_TABLE,
+            &report.packs,
             max,
-            |c, row, u| write_usage(c, row, u, opts.formulas),
+            write_pack,
         )?;
         write_table(
             wb,
             styles,
-            "Exceptions",
-            EXCEPTIONS,
+            lang,
+            &USAGE_TABLE,
+            &report.usage,
+            max,
+            |c, row, u| write_usage(c, row, u, opts.formulas),
+        )?;
+        if let Some(revenue) = &report.revenue {
+            write_revenue_sheets(wb, styles, revenue, opts)?;
+        }
+        write_table(
+            wb,
+            styles,
+            lang,
+            &EXCEPTIONS_TABLE,
             &report.exceptions,
             max,
             write_exception,

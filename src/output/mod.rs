@@ -1,25 +1,37 @@
 //! Writers: invoices.xlsx, refunds.xlsx and their styles, the cell and table helpers they
-//! share, and the atomic write every output file goes through.
+//! share, the language of their names (`--lang`), and the atomic write every output file
+//! goes through.
 
 mod atomic;
 mod cells;
 mod error;
 mod invoices;
+mod lang;
+mod mirror;
 mod refunds;
+mod reprice;
+mod revenue;
 mod style;
 mod summary;
 mod table;
 mod workbook;
 
 #[cfg(test)]
+mod lang_tests;
+#[cfg(test)]
 mod refunds_tests;
+#[cfg(test)]
+mod reprice_tests;
 #[cfg(test)]
 mod tests;
 
 pub use atomic::atomic_write;
 pub use error::OutputError;
 pub use invoices::write_invoices;
+pub use lang::Lang;
+pub use mirror::write_mirrors;
 pub use refunds::write_refunds;
+pub use reprice::write_reprice;
 
 /// Data rows an Excel sheet holds under its header row (1,048,576 rows in all).
 pub const EXCEL_MAX_DATA_ROWS: u32 = 1_048_575;
@@ -39,6 +51,9 @@ pub struct WriteOptions {
     /// Zip deflate level, 1 (fastest, ~40% faster on large runs) to 9. 6 is the library
     /// default; writing the workbook is most of a large run's time (PERFORMANCE-NOTES).
     pub zip_compression_level: u8,
+    /// `--lang`: the language of every sheet name, column header and Summary label of the
+    /// workbooks. Cell values (codes, rules) and the CSV mirrors' headers stay English.
+    pub lang: Lang,
 }
 
 impl Default for WriteOptions {
@@ -47,6 +62,7 @@ impl Default for WriteOptions {
             formulas: true,
             max_rows_per_sheet: EXCEL_MAX_DATA_ROWS,
             zip_compression_level: 6,
+            lang: Lang::En,
         }
     }
 }

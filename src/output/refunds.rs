@@ -3,9 +3,10 @@
 //! cells, or over the request's rows on the Packs sheet, with the engine's values cached.
 
 use super::cells::RowCells;
+use super::lang::{Lang, Text, label, sheet, sheet_ref, t};
 use super::style::Styles;
 use super::summary::{self, Cursor, write_run_facts};
-use super::table::{Column, SheetError, col, rows_per_sheet, write_table};
+use super::table::{Column, SheetError, Table, col, rows_per_sheet, write_table};
 use super::workbook::write_workbook;
 use super::{OutputError, WriteOptions};
 use crate::report::{Decision, RefundCalc, RefundPackRow, RefundRow, RefundTotal, Report};
@@ -13,56 +14,62 @@ use rust_decimal::Decimal;
 use rust_xlsxwriter::{ColNum, RowNum, Workbook, Worksheet, XlsxError};
 use std::path::Path;
 
-/// Sheet of the per-refund decisions.
-pub const REFUNDS_SHEET: &str = "Refunds";
-/// Sheet of the refunded packs; the Refunds formulas of pack refunds point into it.
-pub const PACKS_SHEET: &str = "Packs";
-
 /// Refunds columns, in SPEC 6 order; the formula letters are `letters` (checked by a test).
 pub const REFUNDS: &[Column] = &[
-    col("refund_order_id", 18.0),
-    col("ref_order_id", 18.0),
-    col("account_id", 16.0),
-    col("product", 16.0),
-    col("edition", 12.0),
-    col("refund_date", 11.0),
-    col("reason", 11.0),
-    col("original_type", 10.0),
-    col("start_date", 11.0),
-    col("days_since_start", 9.0),
-    col("paid", 15.0),
-    col("voucher_kept", 13.0),
-    col("used_quantity", 14.0),
-    col("used_value", 15.0),
-    col("refund_amount", 15.0),
-    col("decision", 11.0),
-    col("rule", 60.0),
+    col("refund_order_id", "退款订单号", 18.0),
+    col("ref_order_id", "原订单号", 18.0),
+    col("account_id", "客户ID", 16.0),
+    col("product", "产品", 16.0),
+    col("edition", "版本", 12.0),
+    col("refund_date", "退款日期", 11.0),
+    col("reason", "退款原因", 11.0),
+    col("original_type", "原订单类型", 10.0),
+    col("start_date", "开通日期", 11.0),
+    col("days_since_start", "开通天数", 9.0),
+    col("paid", "实付", 15.0),
+    col("voucher_kept", "代金券保留", 13.0),
+    col("used_quantity", "已用数量", 14.0),
+    col("used_value", "已用价值", 15.0),
+    col("refund_amount", "退款金额", 15.0),
+    col("decision", "决定", 11.0),
+    col("rule", "计算规则", 60.0),
 ];
 
 /// Packs columns of refunds.xlsx: one row per refunded pack.
 pub const REFUND_PACKS: &[Column] = &[
-    col("refund_order_id", 18.0),
-    col("account_id", 16.0),
-    col("order_id", 18.0),
-    col("pack", 6.0),
-    col("product", 16.0),
-    col("edition", 12.0),
-    col("size", 14.0),
-    col("used", 14.0),
-    col("used_value", 15.0),
-    col("paid", 15.0),
-    col("refund", 15.0),
+    col("refund_order_id", "退款订单号", 18.0),
+    col("account_id", "客户ID", 16.0),
+    col("order_id", "订单号", 18.0),
+    col("pack", "资源包序号", 6.0),
+    col("product", "产品", 16.0),
+    col("edition", "版本", 12.0),
+    col("size", "规格", 14.0),
+    col("used", "已用", 14.0),
+    col("used_value", "已用价值", 15.0),
+    col("paid", "实付", 15.0),
+    col("refund", "退款金额", 15.0),
 ];
 
+/// The Refunds sheet: the per-refund decisions.
+pub const REFUNDS_TABLE: Table = Table {
+    name: sheet::REFUNDS,
+    columns: REFUNDS,
+};
+/// The Packs sheet: the refunded packs; the Refunds formulas of pack refunds point into it.
+pub const PACKS_TABLE: Table = Table {
+    name: sheet::REFUND_PACKS,
+    columns: REFUND_PACKS,
+};
+
 /// Headers of the per-product table on the Summary sheet of refunds.xlsx.
-pub const REFUND_PRODUCT_HEADERS: [&str; 7] = [
-    "product",
-    "approved",
-    "approved_paid",
-    "approved_amount",
-    "voucher_kept",
-    "rejected",
-    "rejected_paid",
+pub const REFUND_PRODUCT_HEADERS: [Text; 7] = [
+    t("product", "产品"),
+    t("approved", "批准数"),
+    t("approved_paid", "批准实付"),
+    t("approved_amount", "批准退款金额"),
+    t("voucher_kept", "代金券保留"),
+    t("rejected", "拒绝数"),
+    t("rejected_paid", "拒绝实付"),
 ];
 
 /// Column letters the formulas use; a test checks them against `REFUNDS` and `REFUND_PACKS`.
@@ -101,22 +108,27 @@ pub mod letters {
 pub fn write_refunds(report: &Report, path: &Path, opts: &WriteOptions) -> Result<(), OutputError> {
     write_workbook(path, opts, |wb, styles| {
         let max = opts.max_rows_per_sheet;
+        let lang = opts.lang;
 
-        write_refund_summary(wb, styles, report)?;
+        write_refund_summary(wb, styles, lang, report)?;
+        let packs_sheet = PACKS_TABLE.name.get(lang);
         write_table(
             wb,
             styles,
-            REFUNDS_SHEET,
-            REFUNDS,
+            lang,
+            &REFUNDS_TABLE,
             &report.refunds,
             max,
-            |c, row, refund| write_refund(c, row, refund, opts.formulas.then_some(max)),
+            |c, row, refund| {
+                let formulas = opts.formulas.then_some((packs_sheet, max));
+                write_refund(c, row, refund, formulas)
+            },
         )?;
         write_table(
             wb,
             styles,
-            PACKS_SHEET,
-            REFUND_PACKS,
+            lang,
+            &PACKS_TABLE,
             &report.refund_packs,
             max,
             |c, row, pack| write_refund_pack(c, row, pack, opts.formulas),
@@ -129,10 +141,17 @@ pub fn write_refunds(report: &Report, path: &Path, opts: &WriteOptions) -> Resul
 /// The live formula of a Refunds row's `refund_amount` (Excel row `r`, 1-based), or `None`
 /// when the amount is written as a plain number.
 ///
-/// `max_rows` is `WriteOptions::max_rows_per_sheet`: a pack refund sums its rows on the
-/// Packs sheet only when all of them are on the first one (`Packs`, not `Packs (2)`), since
-/// a range cannot span two sheets. A pro-rata over zero units has nothing to divide by.
-pub fn refund_formula(calc: RefundCalc, r: u32, max_rows: u32) -> Option<String> {
+/// `packs_sheet` is the Packs sheet's name in the workbook's language (`Packs`, `退款资源包`);
+/// the formula quotes it as a reference needs (`'退款资源包'!K2`). `max_rows` is
+/// `WriteOptions::max_rows_per_sheet`: a pack refund sums its rows on the Packs sheet only
+/// when all of them are on the first one (`Packs`, not `Packs (2)`), since a range cannot
+/// span two sheets. A pro-rata over zero units has nothing to divide by.
+pub fn refund_formula_in(
+    calc: RefundCalc,
+    r: u32,
+    packs_sheet: &str,
+    max_rows: u32,
+) -> Option<String> {
     use letters::*;
     match calc {
         RefundCalc::Nothing => None,
@@ -148,11 +167,16 @@ pub fn refund_formula(calc: RefundCalc, r: u32, max_rows: u32) -> Option<String>
             }
             // Data row i sits on Excel row i + 2, under the header.
             let (a, b) = (first + 2, end + 1);
-            Some(format!(
-                "=SUM({PACKS_SHEET}!{PACK_REFUND}{a}:{PACK_REFUND}{b})"
-            ))
+            let sheet = sheet_ref(packs_sheet);
+            Some(format!("=SUM({sheet}!{PACK_REFUND}{a}:{PACK_REFUND}{b})"))
         }
     }
+}
+
+/// [`refund_formula_in`] as the English workbook has it (`=SUM(Packs!K2:K4)`).
+#[cfg(test)]
+pub fn refund_formula(calc: RefundCalc, r: u32, max_rows: u32) -> Option<String> {
+    refund_formula_in(calc, r, sheet::REFUND_PACKS.en, max_rows)
 }
 
 /// The live formulas of a refunds Packs row (Excel row `r`): `used_value` and `refund`.
@@ -167,12 +191,13 @@ pub fn refund_pack_formulas(pack: &RefundPackRow, r: u32) -> (String, String) {
     )
 }
 
-/// One Refunds row. `formulas` carries `max_rows_per_sheet` when amounts are live formulas.
+/// One Refunds row. `formulas` carries the Packs sheet's name and `max_rows_per_sheet` when
+/// amounts are live formulas.
 fn write_refund(
     c: &mut RowCells<'_>,
     row: RowNum,
     f: &RefundRow,
-    formulas: Option<u32>,
+    formulas: Option<(&str, u32)>,
 ) -> Result<(), XlsxError> {
     c.text(0, &f.refund_order_id)?;
     c.text(1, &f.ref_order_id)?;
@@ -188,7 +213,7 @@ fn write_refund(
     c.amount(11, f.voucher_kept)?;
     c.opt_count(12, f.used_quantity)?;
     c.opt_amount(13, f.used_value)?;
-    match formulas.and_then(|max| refund_formula(f.calc, row + 1, max)) {
+    match formulas.and_then(|(packs, max)| refund_formula_in(f.calc, row + 1, packs, max)) {
         Some(formula) => c.amount_formula(14, &formula, f.refund_amount)?,
         None => c.amount(14, f.refund_amount)?,
     }
@@ -228,47 +253,47 @@ fn write_refund_pack(
 fn write_refund_summary(
     workbook: &mut Workbook,
     styles: &Styles,
+    lang: Lang,
     report: &Report,
 ) -> Result<(), SheetError> {
     let ws = workbook.add_worksheet();
-    fill_summary(ws, styles, report).map_err(|source| SheetError {
-        sheet: summary::SHEET.to_string(),
+    fill_summary(ws, styles, lang, report).map_err(|source| SheetError {
+        sheet: summary::SHEET.get(lang).to_string(),
         source,
     })
 }
 
-fn fill_summary(ws: &mut Worksheet, st: &Styles, report: &Report) -> Result<(), XlsxError> {
-    ws.set_name(summary::SHEET)?;
+fn fill_summary(
+    ws: &mut Worksheet,
+    st: &Styles,
+    lang: Lang,
+    report: &Report,
+) -> Result<(), XlsxError> {
+    ws.set_name(summary::SHEET.get(lang))?;
     ws.set_column_width(0, 30)?;
     ws.set_column_width(1, 18)?;
     for c in 2..REFUND_PRODUCT_HEADERS.len() as ColNum {
         ws.set_column_width(c, 16)?;
     }
     let decided = |d: Decision| report.refunds.iter().filter(|f| f.decision == d).count();
-    let mut k = Cursor::new(ws, st);
-    k.cells().styled_text(0, "billrun refunds", &st.title)?;
+    let mut k = Cursor::new(ws, st, lang);
+    k.title(t("billrun refunds", "billrun 退款"))?;
     k.row = 2;
 
-    k.section("Key figures")?;
-    k.count("Requests decided", report.facts.refunds)?;
-    k.count("Decision rows", report.refunds.len())?;
-    k.count("Approved", decided(Decision::Approved))?;
-    k.count("Rejected", decided(Decision::Rejected))?;
-    k.amount("Refunded", report.total_refunded)?;
-    k.amount("Voucher kept", report.total_voucher_kept)?;
+    k.section(label::KEY_FIGURES)?;
+    k.count(t("Requests decided", "已决定申请数"), report.facts.refunds)?;
+    k.count(t("Decision rows", "决定行数"), report.refunds.len())?;
+    k.count(t("Approved", "批准数"), decided(Decision::Approved))?;
+    k.count(t("Rejected", "拒绝数"), decided(Decision::Rejected))?;
+    k.amount(t("Refunded", "退款金额"), report.total_refunded)?;
+    k.amount(t("Voucher kept", "代金券保留"), report.total_voucher_kept)?;
     k.skip();
 
     write_run_facts(&mut k, &report.facts)?;
     k.skip();
 
-    k.section("By product")?;
-    {
-        let mut c = k.cells();
-        for (i, h) in REFUND_PRODUCT_HEADERS.iter().enumerate() {
-            c.styled_text(i as ColNum, h, &st.header)?;
-        }
-        k.row += 1;
-    }
+    k.section(label::BY_PRODUCT)?;
+    k.headers(&REFUND_PRODUCT_HEADERS)?;
     for t in &report.refund_totals {
         product_row(&mut k.cells(), t, None)?;
         k.row += 1;
@@ -277,7 +302,7 @@ fn fill_summary(ws: &mut Worksheet, st: &Styles, report: &Report) -> Result<(), 
         // The Total row adds up the table above it, so it always agrees with what it shows.
         let sum = |f: fn(&RefundTotal) -> Decimal| report.refund_totals.iter().map(f).sum();
         let total = RefundTotal {
-            product: "Total".to_string(),
+            product: label::TOTAL.get(lang).to_string(),
             approved: report.refund_totals.iter().map(|t| t.approved).sum(),
             approved_paid: sum(|t| t.approved_paid),
             approved_amount: sum(|t| t.approved_amount),

@@ -33,7 +33,7 @@ fn pv_pack(pack: u32, used: u64) -> RefundPackRow {
     }
 }
 
-fn sample() -> Report {
+pub(super) fn sample() -> Report {
     let full = RefundRow {
         src: src(10),
         refund_order_id: "R-1".into(),

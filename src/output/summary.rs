@@ -1,58 +1,114 @@
-//! The Summary sheet of invoices.xlsx: key figures first, then run facts, row counts with
-//! their check, and the per-product table with a chart of expected amount by product. The
-//! label/value `Cursor` and the run facts are shared with the Summary of refunds.xlsx.
+//! The Summary sheet of invoices.xlsx: key figures first (and the period's revenue, with
+//! `--period`), then run facts, row counts with their check, and the per-product table with a
+//! chart of expected vs billed by product; with `--period`, recognized revenue by product and
+//! its chart. The label/value `Cursor` and the run facts are shared with the Summary of
+//! refunds.xlsx and reprice.xlsx.
 
 use super::cells::RowCells;
+use super::lang::{Lang, Text, label, sheet, t};
 use super::style::Styles;
 use super::table::SheetError;
-use crate::report::{Report, RunFacts};
+use crate::report::{Report, Revenue, RunFacts};
 use rust_decimal::Decimal;
-use rust_xlsxwriter::{Chart, ColNum, RowNum, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{Chart, ChartLegendPosition, ColNum, RowNum, Workbook, Worksheet, XlsxError};
 
-pub const SHEET: &str = "Summary";
+/// The Summary sheet's name, shared by the three workbooks.
+pub const SHEET: Text = sheet::SUMMARY;
 
 /// Headers of the per-product table.
-pub const PRODUCT_HEADERS: [&str; 5] = ["product", "lines", "expected", "billed", "difference"];
+pub const PRODUCT_HEADERS: [Text; 5] = [
+    t("product", "产品"),
+    t("lines", "行数"),
+    t("expected", "应收金额"),
+    t("billed", "实付金额"),
+    t("difference", "差额"),
+];
+
+/// Headers of the per-product table of recognized revenue (with `--period`).
+pub const REVENUE_PRODUCT_HEADERS: [Text; 2] =
+    [t("product", "产品"), t("recognized_in_period", "本期确认")];
+
+/// Sheet column where the charts start, right of the tables.
+const CHART_COL: ColNum = 6;
+/// Rows a chart covers at its default size (288 px over 20 px rows), with a gap: a second
+/// chart starts at least this far below the first so they never overlap.
+const CHART_ROWS: RowNum = 16;
 
 /// Adds the Summary sheet. It is small, so it is an ordinary (in-memory) worksheet, which
 /// also lets the chart read its cached values.
 pub fn write_summary(
     workbook: &mut Workbook,
     styles: &Styles,
+    lang: Lang,
     report: &Report,
 ) -> Result<(), SheetError> {
     let ws = workbook.add_worksheet();
-    fill(ws, styles, report).map_err(|source| SheetError {
-        sheet: SHEET.to_string(),
+    fill(ws, styles, lang, report).map_err(|source| SheetError {
+        sheet: SHEET.get(lang).to_string(),
         source,
     })
 }
 
-/// Writes label/value rows downwards.
+/// Writes label/value rows downwards, labels in `lang`.
 pub(super) struct Cursor<'a> {
     pub ws: &'a mut Worksheet,
     pub st: &'a Styles,
+    pub lang: Lang,
     /// The next row to write (0-based).
     pub row: RowNum,
 }
 
 impl<'a> Cursor<'a> {
-    pub fn new(ws: &'a mut Worksheet, st: &'a Styles) -> Cursor<'a> {
-        Cursor { ws, st, row: 0 }
+    pub fn new(ws: &'a mut Worksheet, st: &'a Styles, lang: Lang) -> Cursor<'a> {
+        Cursor {
+            ws,
+            st,
+            lang,
+            row: 0,
+        }
     }
 
     pub fn cells(&mut self) -> RowCells<'_> {
         RowCells::new(self.ws, self.st, self.row)
     }
 
-    pub fn section(&mut self, title: &str) -> Result<(), XlsxError> {
+    /// `text` in `lang`.
+    pub fn say(&self, text: Text) -> &'static str {
+        text.get(self.lang)
+    }
+
+    /// The sheet's title, in the title style, on the first row.
+    pub fn title(&mut self, title: Text) -> Result<(), XlsxError> {
+        let (st, title) = (self.st, self.say(title));
+        self.cells().styled_text(0, title, &st.title)
+    }
+
+    pub fn section(&mut self, title: Text) -> Result<(), XlsxError> {
+        let title = self.say(title);
+        self.section_str(title)
+    }
+
+    /// A section title made at run time (it names the period).
+    pub fn section_str(&mut self, title: &str) -> Result<(), XlsxError> {
         let st = self.st;
         self.cells().styled_text(0, title, &st.section)?;
         self.row += 1;
         Ok(())
     }
 
-    pub fn text(&mut self, label: &str, value: &str) -> Result<(), XlsxError> {
+    /// A header row of a small table, from column A.
+    pub fn headers(&mut self, headers: &[Text]) -> Result<(), XlsxError> {
+        let (st, lang) = (self.st, self.lang);
+        let mut c = self.cells();
+        for (i, h) in headers.iter().enumerate() {
+            c.styled_text(i as ColNum, h.get(lang), &st.header)?;
+        }
+        self.row += 1;
+        Ok(())
+    }
+
+    pub fn text(&mut self, label: Text, value: &str) -> Result<(), XlsxError> {
+        let label = self.say(label);
         let mut c = self.cells();
         c.text(0, label)?;
         c.text(1, value)?;
@@ -60,7 +116,8 @@ impl<'a> Cursor<'a> {
         Ok(())
     }
 
-    pub fn amount(&mut self, label: &str, value: Decimal) -> Result<(), XlsxError> {
+    pub fn amount(&mut self, label: Text, value: Decimal) -> Result<(), XlsxError> {
+        let label = self.say(label);
         let mut c = self.cells();
         c.text(0, label)?;
         c.amount(1, value)?;
@@ -68,7 +125,8 @@ impl<'a> Cursor<'a> {
         Ok(())
     }
 
-    pub fn count(&mut self, label: &str, value: usize) -> Result<(), XlsxError> {
+    pub fn count(&mut self, label: Text, value: usize) -> Result<(), XlsxError> {
+        let label = self.say(label);
         let mut c = self.cells();
         c.text(0, label)?;
         c.count(1, value as u64)?;
@@ -81,74 +139,103 @@ impl<'a> Cursor<'a> {
     }
 }
 
-fn fill(ws: &mut Worksheet, st: &Styles, report: &Report) -> Result<(), XlsxError> {
-    ws.set_name(SHEET)?;
+fn fill(ws: &mut Worksheet, st: &Styles, lang: Lang, report: &Report) -> Result<(), XlsxError> {
+    let name = SHEET.get(lang);
+    ws.set_name(name)?;
     ws.set_column_width(0, 30)?;
     ws.set_column_width(1, 18)?;
     for c in 2..=4 {
         ws.set_column_width(c, 16)?;
     }
     let facts = &report.facts;
-    let mut k = Cursor::new(ws, st);
-    k.cells().styled_text(0, "billrun invoices", &st.title)?;
+    let mut k = Cursor::new(ws, st, lang);
+    k.title(t("billrun invoices", "billrun 发票"))?;
     k.row = 2;
 
-    k.section("Key figures")?;
-    k.amount("Expected", report.total_expected)?;
-    k.amount("Billed", report.total_billed)?;
-    k.amount("Difference", report.total_difference)?;
-    k.amount("Refunded", report.total_refunded)?;
-    k.amount("Usage overage", report.total_overage)?;
-    k.count("Lines", report.lines.len())?;
-    k.count("Mismatches", report.mismatches)?;
-    k.count("Unbilled", report.unbilled)?;
-    k.count("Exceptions", report.exceptions.len())?;
+    // Labels the key figures and the counts share.
+    let lines = t("Lines", "明细行数");
+    let mismatches = t("Mismatches", "不符行数");
+    let unbilled = t("Unbilled", "未计费行数");
+    let exceptions = t("Exceptions", "异常数");
+
+    k.section(label::KEY_FIGURES)?;
+    k.amount(t("Expected", "应收金额"), report.total_expected)?;
+    k.amount(t("Billed", "实付金额"), report.total_billed)?;
+    k.amount(t("Difference", "差额"), report.total_difference)?;
+    k.amount(t("Refunded", "退款金额"), report.total_refunded)?;
+    k.amount(t("Usage overage", "超额用量金额"), report.total_overage)?;
+    k.count(lines, report.lines.len())?;
+    k.count(mismatches, report.mismatches)?;
+    k.count(unbilled, report.unbilled)?;
+    k.count(exceptions, report.exceptions.len())?;
     k.skip();
+
+    if let Some(revenue) = &report.revenue {
+        let title = t("Revenue", "收入确认");
+        k.section_str(&format!("{} {}", k.say(title), revenue.period))?;
+        let total = &revenue.total;
+        k.amount(
+            t("Recognized in period", "本期确认收入"),
+            total.recognized_in_period,
+        )?;
+        k.amount(t("Deferred at end", "期末递延收入"), total.deferred_at_end)?;
+        k.amount(
+            t("Recognized before", "期前已确认收入"),
+            total.recognized_before,
+        )?;
+        k.skip();
+    }
 
     write_run_facts(&mut k, facts)?;
-    k.amount("Tolerance", facts.tolerance)?;
-    k.text("Low pack alert below", &percent(facts.alert_below))?;
+    k.amount(t("Tolerance", "容差"), facts.tolerance)?;
+    k.text(
+        t("Low pack alert below", "资源包余量预警线"),
+        &percent(facts.alert_below),
+    )?;
     if !facts.unknown_columns.is_empty() {
-        k.text("Unused input columns", &facts.unknown_columns.join(", "))?;
-    }
-    k.skip();
-
-    k.section("Counts")?;
-    k.count("Rows read", facts.rows_read)?;
-    k.count("Blank rows skipped", facts.blank_rows)?;
-    k.count("Lines", report.lines.len())?;
-    k.count("Refunds", facts.refunds)?;
-    k.count("Usage rows", facts.usage_rows)?;
-    k.count("Exceptions", report.exceptions.len())?;
-    k.count("Rows outside period", facts.rows_outside_period)?;
-    k.count("Mismatches", report.mismatches)?;
-    k.count("Unbilled", report.unbilled)?;
-    // One refund request may decide several order lines: informational, not in the check.
-    k.count("Refund decisions", report.refunds.len())?;
-    let accounted = report.accounted_rows();
-    k.count("Rows accounted for", accounted)?;
-    {
-        let mut c = k.cells();
-        c.text(0, "Check")?;
-        c.text(1, &check_verdict(accounted, facts.rows_read))?;
-        c.text(
-            2,
-            "lines + refunds + usage rows + exceptions + rows outside period = rows read",
+        k.text(
+            t("Unused input columns", "未使用的输入列"),
+            &facts.unknown_columns.join(", "),
         )?;
+    }
+    k.skip();
+
+    k.section(t("Counts", "行数核对"))?;
+    k.count(t("Rows read", "读取行数"), facts.rows_read)?;
+    k.count(t("Blank rows skipped", "跳过的空行"), facts.blank_rows)?;
+    k.count(lines, report.lines.len())?;
+    k.count(t("Refunds", "退款申请数"), facts.refunds)?;
+    k.count(t("Usage rows", "用量行数"), facts.usage_rows)?;
+    k.count(exceptions, report.exceptions.len())?;
+    k.count(
+        t("Rows outside period", "期间外行数"),
+        facts.rows_outside_period,
+    )?;
+    k.count(mismatches, report.mismatches)?;
+    k.count(unbilled, report.unbilled)?;
+    // One refund request may decide several order lines: informational, not in the check.
+    k.count(t("Refund decisions", "退款决定数"), report.refunds.len())?;
+    let accounted = report.accounted_rows();
+    k.count(t("Rows accounted for", "已归位行数"), accounted)?;
+    {
+        let check = k.say(t("Check", "核对"));
+        let rule = k.say(t(
+            "lines + refunds + usage rows + exceptions + rows outside period = rows read",
+            "明细行数 + 退款申请数 + 用量行数 + 异常数 + 期间外行数 = 读取行数",
+        ));
+        let mut c = k.cells();
+        c.text(0, check)?;
+        c.text(1, &check_verdict(accounted, facts.rows_read, lang))?;
+        c.text(2, rule)?;
         k.row += 1;
     }
     k.skip();
 
-    k.section("By product")?;
+    k.section(label::BY_PRODUCT)?;
     let header_row = k.row;
-    {
-        let mut c = k.cells();
-        for (i, h) in PRODUCT_HEADERS.iter().enumerate() {
-            c.styled_text(i as ColNum, h, &st.header)?;
-        }
-        k.row += 1;
-    }
+    k.headers(&PRODUCT_HEADERS)?;
     let first = k.row;
+    let mut chart_row = None;
     for p in &report.products {
         let mut c = k.cells();
         c.text(0, &p.product)?;
@@ -161,7 +248,7 @@ fn fill(ws: &mut Worksheet, st: &Styles, report: &Report) -> Result<(), XlsxErro
     if !report.products.is_empty() {
         let last = k.row - 1;
         let mut c = k.cells();
-        c.styled_text(0, "Total", &st.section)?;
+        c.styled_text(0, label::TOTAL.get(lang), &st.section)?;
         c.count(
             1,
             report.products.iter().map(|p| p.lines as u64).sum::<u64>(),
@@ -169,42 +256,114 @@ fn fill(ws: &mut Worksheet, st: &Styles, report: &Report) -> Result<(), XlsxErro
         c.amount(2, report.total_expected)?;
         c.amount(3, report.total_billed)?;
         c.amount(4, report.total_difference)?;
+        k.row += 1;
 
+        // A clustered column chart: the two bars of a product side by side.
         let mut chart = Chart::new_column();
+        let series = [(t("Expected", "应收金额"), 2), (t("Billed", "实付金额"), 3)];
+        for (series_name, column) in series {
+            chart
+                .add_series()
+                .set_name(series_name.get(lang))
+                .set_categories((name, first, 0, last, 0))
+                .set_values((name, first, column, last, column));
+        }
         chart
-            .add_series()
-            .set_name("Expected")
-            .set_categories((SHEET, first, 0, last, 0))
-            .set_values((SHEET, first, 2, last, 2));
-        chart.title().set_name("Expected amount by product");
-        chart.legend().set_hidden();
+            .title()
+            .set_name(t("Expected vs billed by product", "各产品应收与实付").get(lang));
+        chart.legend().set_position(ChartLegendPosition::Bottom);
         chart.y_axis().set_num_format("#,##0");
-        k.ws.insert_chart(header_row, 6, &chart)?;
+        k.ws.insert_chart(header_row, CHART_COL, &chart)?;
+        chart_row = Some(header_row);
     }
+
+    if let Some(revenue) = &report.revenue {
+        k.skip();
+        write_revenue_by_product(&mut k, revenue, chart_row)?;
+    }
+    Ok(())
+}
+
+/// The per-product table of revenue recognized in the period, with a Total row and a chart
+/// over the table's cells (a chart reads an ordinary worksheet's cells, not the constant-memory
+/// Revenue sheets). `chart_above` is the row of the chart already on the sheet, if any.
+fn write_revenue_by_product(
+    k: &mut Cursor<'_>,
+    revenue: &Revenue,
+    chart_above: Option<RowNum>,
+) -> Result<(), XlsxError> {
+    let (st, lang) = (k.st, k.lang);
+    let sheet = SHEET.get(lang);
+    let title = match lang {
+        Lang::En => format!("Recognized revenue by product, {}", revenue.period),
+        Lang::Zh => format!("各产品本期确认收入，{}", revenue.period),
+    };
+    k.section_str(&title)?;
+    let header_row = k.row;
+    k.headers(&REVENUE_PRODUCT_HEADERS)?;
+    let first = k.row;
+    for p in &revenue.products {
+        let mut c = k.cells();
+        c.text(0, &p.key)?;
+        c.amount(1, p.recognized_in_period)?;
+        k.row += 1;
+    }
+    if revenue.products.is_empty() {
+        return Ok(());
+    }
+    let last = k.row - 1;
+    {
+        let mut c = k.cells();
+        c.styled_text(0, label::TOTAL.get(lang), &st.section)?;
+        c.amount(1, revenue.total.recognized_in_period)?;
+        k.row += 1;
+    }
+
+    let mut chart = Chart::new_column();
+    chart
+        .add_series()
+        .set_name(t("Recognized in period", "本期确认收入").get(lang))
+        .set_categories((sheet, first, 0, last, 0))
+        .set_values((sheet, first, 1, last, 1));
+    chart.title().set_name(&title);
+    chart.legend().set_hidden();
+    chart.y_axis().set_num_format("#,##0");
+    let row = match chart_above {
+        Some(above) => header_row.max(above + CHART_ROWS),
+        None => header_row,
+    };
+    k.ws.insert_chart(row, CHART_COL, &chart)?;
     Ok(())
 }
 
 /// The "Run" section both Summary sheets open their facts with: the section title, inputs,
 /// as-of date (a date cell), period and catalog. Callers add their own facts after it.
 pub(super) fn write_run_facts(k: &mut Cursor<'_>, facts: &RunFacts) -> Result<(), XlsxError> {
-    k.section("Run")?;
+    let inputs = t("Inputs", "输入文件");
+    let as_of = t("As of", "状态日期");
+    k.section(t("Run", "运行信息"))?;
     if facts.inputs.is_empty() {
-        k.text("Inputs", "(none)")?;
+        k.text(inputs, k.say(t("(none)", "（无）")))?;
     }
     for (i, input) in facts.inputs.iter().enumerate() {
-        k.text(if i == 0 { "Inputs" } else { "" }, input)?;
+        k.text(if i == 0 { inputs } else { t("", "") }, input)?;
     }
     match facts.as_of {
         Some(d) => {
+            let label = k.say(as_of);
             let mut c = k.cells();
-            c.text(0, "As of")?;
+            c.text(0, label)?;
             c.date(1, d)?;
             k.row += 1;
         }
-        None => k.text("As of", "(not set)")?,
+        None => k.text(as_of, k.say(t("(not set)", "（未设置）")))?,
     }
-    k.text("Period", facts.period.as_deref().unwrap_or("(all dates)"))?;
-    k.text("Catalog", &facts.catalog)?;
+    let all_dates = k.say(t("(all dates)", "（全部日期）"));
+    k.text(
+        t("Period", "期间"),
+        facts.period.as_deref().unwrap_or(all_dates),
+    )?;
+    k.text(t("Catalog", "价目表"), &facts.catalog)?;
     Ok(())
 }
 
@@ -213,12 +372,21 @@ fn percent(value: Decimal) -> String {
     format!("{}%", value.normalize())
 }
 
-fn check_verdict(accounted: usize, rows_read: usize) -> String {
+/// `OK` (a code, the same in both languages) or, in `lang`, how far the count is off.
+fn check_verdict(accounted: usize, rows_read: usize, lang: Lang) -> String {
     if accounted == rows_read {
         "OK".to_string()
     } else if accounted < rows_read {
-        format!("{} rows unaccounted for", rows_read - accounted)
+        let n = rows_read - accounted;
+        match lang {
+            Lang::En => format!("{n} rows unaccounted for"),
+            Lang::Zh => format!("{n} 行未归位"),
+        }
     } else {
-        format!("{} rows counted twice", accounted - rows_read)
+        let n = accounted - rows_read;
+        match lang {
+            Lang::En => format!("{n} rows counted twice"),
+            Lang::Zh => format!("{n} 行重复计数"),
+        }
     }
 }

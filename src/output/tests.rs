@@ -6,8 +6,8 @@ use super::invoices::LINES;
 use super::{WriteOptions, write_invoices};
 use crate::model::{ExceptionCode, OrderType, RowException, SourceRef};
 use crate::report::{
-    AccountTotal, Calc, Line, LineStatus, ProductTotal, Report, RunFacts, SubStatus,
-    SubscriptionRow, UsageTotal, cols,
+    AccountTotal, Calc, Line, LineStatus, ProductTotal, Report, Revenue, RevenueRow, RevenueTotal,
+    RunFacts, SubStatus, SubscriptionRow, UsageTotal, cols,
 };
 use calamine::{Data, Range, Reader, Xlsx, open_workbook};
 use chrono::NaiveDate;
@@ -27,7 +27,7 @@ pub(super) fn src(row: u32) -> SourceRef {
     }
 }
 
-fn sample() -> Report {
+pub(super) fn sample() -> Report {
     let billed = Line {
         src: src(2),
         order_id: "ORD-1".into(),
@@ -422,15 +422,20 @@ fn text_that_looks_like_a_formula_stays_text() {
 
 #[test]
 fn the_same_report_gives_identical_bytes() {
-    let report = sample();
-    let (_a, first) = write(&report, &WriteOptions::default());
+    let reports = [sample(), with_revenue()];
+    let first: Vec<_> = reports
+        .iter()
+        .map(|r| write(r, &WriteOptions::default()))
+        .collect();
     // rust_xlsxwriter stamps the current second unless the metadata is fixed: cross one.
     std::thread::sleep(std::time::Duration::from_millis(1100));
-    let (_b, second) = write(&report, &WriteOptions::default());
-    assert_eq!(
-        std::fs::read(first).unwrap(),
-        std::fs::read(second).unwrap()
-    );
+    for (report, (_dir, first)) in reports.iter().zip(&first) {
+        let (_b, second) = write(report, &WriteOptions::default());
+        assert_eq!(
+            std::fs::read(first).unwrap(),
+            std::fs::read(second).unwrap()
+        );
+    }
 }
 
 #[test]
@@ -482,7 +487,7 @@ fn summary_leads_with_key_figures_and_checks_the_counts() {
 }
 
 #[test]
-fn the_summary_has_a_chart_of_expected_by_product() {
+fn the_summary_has_one_chart_of_expected_vs_billed_by_product() {
     let (_dir, path) = write(&sample(), &WriteOptions::default());
     let mut zip = zip_names(&path);
     zip.retain(|n| n.starts_with("xl/charts/"));
@@ -605,4 +610,415 @@ fn usage_totals_with_overage_formulas() {
     assert!(f.used_cells().all(|(_, _, s)| s.is_empty()), "{f:?}");
     let usage = wb.worksheet_range("Usage").unwrap();
     assert_eq!(money(cell(&usage, 3, "H")), dec!(105.53));
+}
+
+// Revenue recognition (with `--period`): the Revenue sheets and the Summary's revenue figures.
+
+fn revenue_row(
+    order_id: &str,
+    account_id: &str,
+    product: &str,
+    [expected, before, in_period, deferred, refunded]: [Decimal; 5],
+    method: &str,
+) -> RevenueRow {
+    RevenueRow {
+        order_id: order_id.into(),
+        line: 1,
+        account_id: account_id.into(),
+        product: product.into(),
+        expected_amount: expected,
+        recognized_before: before,
+        recognized_in_period: in_period,
+        deferred_at_end: deferred,
+        refunded,
+        method: method.into(),
+    }
+}
+
+fn revenue_total(key: &str, lines: usize, amounts: [Decimal; 5]) -> RevenueTotal {
+    let [expected, before, in_period, deferred, refunded] = amounts;
+    RevenueTotal {
+        key: key.into(),
+        lines,
+        expected_amount: expected,
+        recognized_before: before,
+        recognized_in_period: in_period,
+        deferred_at_end: deferred,
+        refunded,
+    }
+}
+
+/// `sample()` run with `--period 2026-02`: ORD-1 straight-line over 365 days (17 days before
+/// February, 28 in it), @ORD-2 one-time in February, ORD-4 refunded 900.00 of 1,200.00.
+pub(super) fn revenue_sample() -> Revenue {
+    Revenue {
+        period: "2026-02".into(),
+        lines: vec![
+            revenue_row(
+                "ORD-1",
+                "ACC-1",
+                "qidian-kf",
+                [
+                    dec!(2997.00),
+                    dec!(139.59),
+                    dec!(229.91),
+                    dec!(2627.50),
+                    dec!(0),
+                ],
+                "straight-line over 2026-01-15 – 2027-01-15",
+            ),
+            revenue_row(
+                "@ORD-2",
+                "ACC-1",
+                "sms-pack",
+                [dec!(179.82), dec!(0), dec!(179.82), dec!(0), dec!(0)],
+                "one-time in 2026-02",
+            ),
+            revenue_row(
+                "ORD-4",
+                "ACC-2",
+                "qidian-kf",
+                [dec!(1200.00), dec!(300.00), dec!(0), dec!(0), dec!(900.00)],
+                "=refunded 2026-02-10",
+            ),
+        ],
+        accounts: vec![
+            revenue_total(
+                "ACC-1",
+                2,
+                [
+                    dec!(3176.82),
+                    dec!(139.59),
+                    dec!(409.73),
+                    dec!(2627.50),
+                    dec!(0),
+                ],
+            ),
+            revenue_total(
+                "ACC-2",
+                1,
+                [dec!(1200.00), dec!(300.00), dec!(0), dec!(0), dec!(900.00)],
+            ),
+        ],
+        products: vec![
+            revenue_total(
+                "qidian-kf",
+                2,
+                [
+                    dec!(4197.00),
+                    dec!(439.59),
+                    dec!(229.91),
+                    dec!(2627.50),
+                    dec!(900.00),
+                ],
+            ),
+            revenue_total(
+                "sms-pack",
+                1,
+                [dec!(179.82), dec!(0), dec!(179.82), dec!(0), dec!(0)],
+            ),
+        ],
+        total: revenue_total(
+            "Total",
+            3,
+            [
+                dec!(4376.82),
+                dec!(439.59),
+                dec!(409.73),
+                dec!(2627.50),
+                dec!(900.00),
+            ],
+        ),
+    }
+}
+
+pub(super) fn with_revenue() -> Report {
+    let mut report = sample();
+    report.facts.period = Some("2026-02".into());
+    report.revenue = Some(revenue_sample());
+    report
+}
+
+/// Evaluates a formula made of cell references joined by `+` and `-` (`=D2-E2-F2-H2`) over
+/// the sheet's values, as Excel would on recalculation.
+pub(super) fn eval_sum(formula: &str, range: &Range<Data>) -> Decimal {
+    let body = formula.strip_prefix('=').unwrap_or(formula);
+    let mut total = Decimal::ZERO;
+    let mut sign = Decimal::ONE;
+    let mut term = String::new();
+    let mut add = |term: &mut String, sign: Decimal| {
+        let split = term.find(|c: char| c.is_ascii_digit()).unwrap();
+        let (col, row) = term.split_at(split);
+        total += sign * money(cell(range, row.parse().unwrap(), col));
+        term.clear();
+    };
+    for ch in body.chars() {
+        match ch {
+            '+' | '-' => {
+                add(&mut term, sign);
+                sign = if ch == '-' {
+                    -Decimal::ONE
+                } else {
+                    Decimal::ONE
+                };
+            }
+            _ => term.push(ch),
+        }
+    }
+    add(&mut term, sign);
+    total
+}
+
+/// The row of the first cell in column A holding `label`, and the cells of that row.
+pub(super) fn row_of(range: &Range<Data>, label: &str) -> (usize, Vec<Data>) {
+    let i = range
+        .rows()
+        .position(|r| r.first() == Some(&Data::String(label.into())))
+        .unwrap_or_else(|| panic!("no {label} row"));
+    (i, range.rows().nth(i).unwrap().to_vec())
+}
+
+const REVENUE_SHEETS: [&str; 3] = ["Revenue", "Revenue by account", "Revenue by product"];
+
+#[test]
+fn revenue_sheets_come_only_with_a_period_after_usage() {
+    let (_dir, path) = write(&sample(), &WriteOptions::default());
+    let names = open(&path).sheet_names();
+    assert!(
+        names.iter().all(|n| !n.starts_with("Revenue")),
+        "no revenue without a period: {names:?}"
+    );
+
+    let (_dir, path) = write(&with_revenue(), &WriteOptions::default());
+    let mut wb = open(&path);
+    assert_eq!(
+        wb.sheet_names(),
+        [
+            "Summary",
+            "Lines",
+            "Accounts",
+            "Subscriptions",
+            "Packs",
+            "Usage",
+            "Revenue",
+            "Revenue by account",
+            "Revenue by product",
+            "Exceptions"
+        ]
+    );
+    let expect = [
+        (
+            "Revenue",
+            "order_id, account_id, product, expected_amount, recognized_before, \
+             recognized_in_period, deferred_at_end, refunded, line, method",
+        ),
+        (
+            "Revenue by account",
+            "account_id, lines, expected_amount, recognized_before, recognized_in_period, \
+             deferred_at_end, refunded",
+        ),
+        (
+            "Revenue by product",
+            "product, lines, expected_amount, recognized_before, recognized_in_period, \
+             deferred_at_end, refunded",
+        ),
+    ];
+    for (sheet, headers) in expect {
+        let range = wb.worksheet_range(sheet).unwrap();
+        assert_eq!(header(&range).join(", "), headers, "{sheet}");
+    }
+    assert_eq!(wb.worksheet_range("Revenue").unwrap().height(), 4);
+}
+
+#[test]
+fn deferred_at_end_is_a_live_formula_caching_its_own_arithmetic() {
+    let report = with_revenue();
+    let (_dir, path) = write(&report, &WriteOptions::default());
+    let mut wb = open(&path);
+    let revenue = wb.worksheet_range("Revenue").unwrap();
+    let f = wb.worksheet_formula("Revenue").unwrap();
+    let rows = &report.revenue.as_ref().unwrap().lines;
+    for (i, row) in rows.iter().enumerate() {
+        let r = i as u32 + 2;
+        let text = formula(&f, r, "G");
+        assert_eq!(text, format!("D{r}-E{r}-F{r}-H{r}"));
+        let cached = money(cell(&revenue, r, "G"));
+        assert_eq!(cached, row.deferred_at_end, "row {r}: the engine's value");
+        assert_eq!(
+            cached,
+            eval_sum(text, &revenue),
+            "row {r}: the cached value is what the formula computes"
+        );
+        assert_eq!(
+            row.expected_amount - row.recognized_before - row.recognized_in_period - row.refunded,
+            row.deferred_at_end,
+            "row {r}: the sample obeys the law"
+        );
+        // Only deferred_at_end is computed: the other cells are plain values or text.
+        for c in ["A", "D", "E", "F", "H", "I", "J"] {
+            assert_eq!(formula(&f, r, c), "", "{c}{r}");
+        }
+    }
+    assert_eq!(cell(&revenue, 3, "A"), &Data::String("@ORD-2".into()));
+    assert_eq!(money(cell(&revenue, 2, "D")), dec!(2997.00));
+    assert_eq!(money(cell(&revenue, 2, "E")), dec!(139.59));
+    assert_eq!(money(cell(&revenue, 2, "F")), dec!(229.91));
+    assert_eq!(money(cell(&revenue, 4, "H")), dec!(900.00));
+    assert_eq!(number(cell(&revenue, 4, "I")), 1.0, "line");
+    assert_eq!(
+        cell(&revenue, 4, "J"),
+        &Data::String("=refunded 2026-02-10".into()),
+        "a method that looks like a formula stays text"
+    );
+}
+
+#[test]
+fn revenue_totals_by_account_and_product_end_with_a_total_row() {
+    let (_dir, path) = write(&with_revenue(), &WriteOptions::default());
+    let mut wb = open(&path);
+    let accounts = wb.worksheet_range("Revenue by account").unwrap();
+    assert_eq!(accounts.height(), 4, "header, two accounts, Total");
+    assert_eq!(cell(&accounts, 2, "A"), &Data::String("ACC-1".into()));
+    assert_eq!(number(cell(&accounts, 2, "B")), 2.0);
+    assert_eq!(money(cell(&accounts, 2, "E")), dec!(409.73));
+    assert_eq!(money(cell(&accounts, 3, "G")), dec!(900.00));
+    assert_eq!(cell(&accounts, 4, "A"), &Data::String("Total".into()));
+
+    let products = wb.worksheet_range("Revenue by product").unwrap();
+    assert_eq!(products.height(), 4);
+    assert_eq!(cell(&products, 3, "A"), &Data::String("sms-pack".into()));
+    assert_eq!(money(cell(&products, 3, "E")), dec!(179.82));
+    let total = row_of(&products, "Total").1;
+    assert_eq!(number(&total[1]), 3.0);
+    let amounts: Vec<_> = total[2..7].iter().map(money).collect();
+    assert_eq!(
+        amounts,
+        [
+            dec!(4376.82),
+            dec!(439.59),
+            dec!(409.73),
+            dec!(2627.50),
+            dec!(900.00)
+        ]
+    );
+    // Recognized to date plus deferred is expected minus refunded, on the Total row too.
+    assert_eq!(
+        amounts[1] + amounts[2] + amounts[3],
+        amounts[0] - amounts[4]
+    );
+    for sheet in ["Revenue by account", "Revenue by product"] {
+        let f = wb.worksheet_formula(sheet).unwrap();
+        assert!(f.used_cells().all(|(_, _, s)| s.is_empty()), "{sheet}");
+    }
+}
+
+#[test]
+fn no_formulas_writes_plain_revenue_values() {
+    let opts = WriteOptions {
+        formulas: false,
+        ..WriteOptions::default()
+    };
+    let (_dir, path) = write(&with_revenue(), &opts);
+    let mut wb = open(&path);
+    for sheet in REVENUE_SHEETS.into_iter().chain(["Summary"]) {
+        let f = wb.worksheet_formula(sheet).unwrap();
+        assert!(
+            f.used_cells().all(|(_, _, s)| s.is_empty()),
+            "{sheet}: {f:?}"
+        );
+    }
+    let revenue = wb.worksheet_range("Revenue").unwrap();
+    let deferred: Vec<_> = (2..=4).map(|r| money(cell(&revenue, r, "G"))).collect();
+    assert_eq!(deferred, [dec!(2627.50), dec!(0), dec!(0)]);
+}
+
+#[test]
+fn long_revenue_tables_continue_and_the_total_never_passes_the_limit() {
+    let opts = WriteOptions {
+        max_rows_per_sheet: 2,
+        ..WriteOptions::default()
+    };
+    let (_dir, path) = write(&with_revenue(), &opts);
+    let mut wb = open(&path);
+    let names = wb.sheet_names();
+    let revenue_names: Vec<_> = names.iter().filter(|n| n.starts_with("Revenue")).collect();
+    assert_eq!(
+        revenue_names,
+        [
+            "Revenue",
+            "Revenue (2)",
+            "Revenue by account",
+            "Revenue by account (2)",
+            "Revenue by product",
+            "Revenue by product (2)"
+        ]
+    );
+    // Two accounts fill the first sheet: the Total goes on a sheet of its own.
+    let first = wb.worksheet_range("Revenue by account").unwrap();
+    assert_eq!(first.height(), 3);
+    let rest = wb.worksheet_range("Revenue by account (2)").unwrap();
+    assert_eq!(header(&rest)[0], "account_id");
+    assert_eq!(rest.height(), 2);
+    assert_eq!(cell(&rest, 2, "A"), &Data::String("Total".into()));
+    assert_eq!(money(cell(&rest, 2, "C")), dec!(4376.82));
+    // The continued Revenue sheet's formulas use its own rows.
+    let f = wb.worksheet_formula("Revenue (2)").unwrap();
+    assert_eq!(formula(&f, 2, "G"), "D2-E2-F2-H2");
+    let range = wb.worksheet_range("Revenue (2)").unwrap();
+    assert_eq!(cell(&range, 2, "A"), &Data::String("ORD-4".into()));
+}
+
+#[test]
+fn summary_shows_the_period_revenue_and_a_second_chart() {
+    let (_dir, path) = write(&with_revenue(), &WriteOptions::default());
+    let mut wb = open(&path);
+    let summary = wb.worksheet_range("Summary").unwrap();
+    let (expected_row, expected) = row_of(&summary, "Expected");
+    assert!(expected_row < 5, "key figures stay at the top");
+    assert_eq!(money(&expected[1]), dec!(3176.82));
+
+    let (section, _) = row_of(&summary, "Revenue 2026-02");
+    let (run, _) = row_of(&summary, "Run");
+    assert!(expected_row < section && section < run, "after Key figures");
+    let figure = |i: usize| summary.rows().nth(section + i).unwrap().to_vec();
+    assert_eq!(figure(1)[0], Data::String("Recognized in period".into()));
+    assert_eq!(money(&figure(1)[1]), dec!(409.73));
+    assert_eq!(figure(2)[0], Data::String("Deferred at end".into()));
+    assert_eq!(money(&figure(2)[1]), dec!(2627.50));
+    assert_eq!(figure(3)[0], Data::String("Recognized before".into()));
+    assert_eq!(money(&figure(3)[1]), dec!(439.59));
+
+    // The table the revenue chart reads, under the expected-vs-billed table.
+    let (title, _) = row_of(&summary, "Recognized revenue by product, 2026-02");
+    let (by_product, _) = row_of(&summary, "By product");
+    assert!(title > by_product);
+    let row = |i: usize| summary.rows().nth(i).unwrap().to_vec();
+    assert_eq!(
+        row(title + 1)[..2]
+            .iter()
+            .map(|c| c.to_string())
+            .collect::<Vec<_>>(),
+        ["product", "recognized_in_period"]
+    );
+    assert_eq!(row(title + 2)[0], Data::String("qidian-kf".into()));
+    assert_eq!(money(&row(title + 2)[1]), dec!(229.91));
+    assert_eq!(row(title + 3)[0], Data::String("sms-pack".into()));
+    assert_eq!(money(&row(title + 3)[1]), dec!(179.82));
+    assert_eq!(row(title + 4)[0], Data::String("Total".into()));
+    assert_eq!(money(&row(title + 4)[1]), dec!(409.73));
+
+    let mut charts = zip_names(&path);
+    charts.retain(|n| n.starts_with("xl/charts/"));
+    charts.sort();
+    assert_eq!(charts, ["xl/charts/chart1.xml", "xl/charts/chart2.xml"]);
+}
+
+#[test]
+fn without_revenue_the_summary_has_no_revenue_section() {
+    let (_dir, path) = write(&sample(), &WriteOptions::default());
+    let mut wb = open(&path);
+    let summary = wb.worksheet_range("Summary").unwrap();
+    assert!(!summary.used_cells().any(|(_, _, c)| {
+        matches!(c, Data::String(s) if s.starts_with("Revenue") || s.starts_with("Recognized"))
+    }));
 }

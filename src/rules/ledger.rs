@@ -13,6 +13,8 @@ use chrono::NaiveDate;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
     pub order_id: String,
+    /// The order line that bought it (1-based; bonus-only grants carry their line too).
+    pub line: u32,
     /// Pack number within its order line (1-based).
     pub pack: u32,
     pub sku: String,
@@ -36,7 +38,7 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// An entry with nothing granted yet: set `size` and `bonus`.
+    /// An entry with nothing granted yet: set `line`, `size` and `bonus`.
     pub fn new(
         order_id: &str,
         pack: u32,
@@ -48,6 +50,7 @@ impl Entry {
     ) -> Entry {
         Entry {
             order_id: order_id.to_string(),
+            line: 0,
             pack,
             sku: sku.to_string(),
             edition: edition.to_string(),
@@ -232,13 +235,22 @@ impl Ledger {
         any
     }
 
-    /// Indices of the packs of `order_id` bought for `sku` (in pack order).
-    pub fn packs_of(&self, order_id: &str, sku: &str) -> Vec<usize> {
+    /// Indices of the packs bought on line `line` of `order_id` (in pack order).
+    pub fn packs_of(&self, order_id: &str, line: u32) -> Vec<usize> {
         let mut v: Vec<usize> = (0..self.entries.len())
-            .filter(|i| self.entries[*i].order_id == order_id && self.entries[*i].sku == sku)
+            .filter(|i| self.entries[*i].order_id == order_id && self.entries[*i].line == line)
             .collect();
         v.sort_by_key(|i| self.entries[*i].pack);
         v
+    }
+
+    /// The ledger as it stood before `at`: only the draws dated before it, re-deducted
+    /// against the entries as they are now.
+    pub fn before(&self, at: NaiveDate) -> Ledger {
+        let mut l = self.clone();
+        l.draws.retain(|d| d.date < at);
+        l.replay();
+        l
     }
 
     /// Units used of `metric` over every draw, and how many of them packs served.

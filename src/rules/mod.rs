@@ -6,6 +6,7 @@ pub mod ledger;
 pub mod pricing;
 pub mod refund;
 pub mod requirements;
+pub mod revenue;
 pub mod subscription;
 
 pub use pricing::{Base, Priced};

@@ -5,7 +5,7 @@ use crate::model::{Metric, RefundReason};
 use crate::report::{Decision, PackStatus, RefundRow};
 
 impl B {
-    fn usage(mut self, date: &str, metric: Metric, qty: u64, order: Option<&str>) -> B {
+    pub(super) fn usage(mut self, date: &str, metric: Metric, qty: u64, order: Option<&str>) -> B {
         let n = self.0.len() + self.1.len();
         self.1.push(UsageRow {
             src: SourceRef {
@@ -354,6 +354,7 @@ fn sms_overage_is_billed_at_the_catalog_rate_or_flagged() {
         period: None,
         tolerance: dec!(0.01),
         alert_below: dec!(10),
+        progress: None,
     };
     let b = usage(B::new());
     let r = run(&ctx, b.0, b.1, Vec::new(), RunFacts::default());
@@ -370,6 +371,7 @@ fn refunds_outside_the_period_build_state_but_are_not_reported() {
         period: Some((d("2025-02-01"), d("2025-03-01"))),
         tolerance: dec!(0.01),
         alert_below: dec!(10),
+        progress: None,
     };
     let b = B::new()
         .row("O1", "2025-01-01", New, "qcs-online", "basic", 5, "1y")
