@@ -256,11 +256,7 @@ fn write_refund_summary(
     lang: Lang,
     report: &Report,
 ) -> Result<(), SheetError> {
-    let ws = workbook.add_worksheet();
-    fill_summary(ws, styles, lang, report).map_err(|source| SheetError {
-        sheet: summary::SHEET.get(lang).to_string(),
-        source,
-    })
+    summary::add_summary_sheet(workbook, lang, |ws| fill_summary(ws, styles, lang, report))
 }
 
 fn fill_summary(

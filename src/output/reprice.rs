@@ -198,16 +198,8 @@ fn write_total(
     label_format: Option<&Format>,
     lang: Lang,
 ) -> Result<(), XlsxError> {
-    match label_format {
-        Some(format) => c.styled_text(0, label::TOTAL.get(lang), format)?,
-        None => c.text(0, &total.key)?,
-    }
-    c.count(1, total.lines as u64)?;
-    c.amount(2, total.old_amount)?;
-    c.amount(3, total.new_amount)?;
-    c.amount(4, total.delta)?;
-    c.count(5, total.changed as u64)?;
-    Ok(())
+    product_row(c, total, label_format, lang)?;
+    c.count(5, total.changed as u64)
 }
 
 /// Adds the Summary sheet of reprice.xlsx: key figures, the two catalogs, the run facts
@@ -219,11 +211,7 @@ fn write_reprice_summary(
     lang: Lang,
     report: &RepriceReport,
 ) -> Result<(), SheetError> {
-    let ws = workbook.add_worksheet();
-    fill_summary(ws, styles, lang, report).map_err(|source| SheetError {
-        sheet: summary::SHEET.get(lang).to_string(),
-        source,
-    })
+    summary::add_summary_sheet(workbook, lang, |ws| fill_summary(ws, styles, lang, report))
 }
 
 fn fill_summary(

@@ -42,8 +42,17 @@ pub fn write_summary(
     lang: Lang,
     report: &Report,
 ) -> Result<(), SheetError> {
-    let ws = workbook.add_worksheet();
-    fill(ws, styles, lang, report).map_err(|source| SheetError {
+    add_summary_sheet(workbook, lang, |ws| fill(ws, styles, lang, report))
+}
+
+/// Adds a workbook's Summary sheet (an ordinary worksheet, so charts can read its cached
+/// values) filled by `fill`; a failure names the sheet.
+pub fn add_summary_sheet(
+    workbook: &mut Workbook,
+    lang: Lang,
+    fill: impl FnOnce(&mut Worksheet) -> Result<(), XlsxError>,
+) -> Result<(), SheetError> {
+    fill(workbook.add_worksheet()).map_err(|source| SheetError {
         sheet: SHEET.get(lang).to_string(),
         source,
     })
