@@ -95,6 +95,10 @@ pub struct InputArgs {
     /// The worksheet to read in .xlsx inputs (default: the first).
     #[arg(long, value_name = "NAME")]
     pub sheet: Option<String>,
+    /// Process only the accounts of shard K of N (a stable hash of the account id), for
+    /// fanning a huge month out over machines.
+    #[arg(long, value_name = "K/N", value_parser = crate::rules::shard::Shard::parse)]
+    pub shard: Option<crate::rules::shard::Shard>,
 }
 
 #[derive(Debug, Args)]

@@ -365,6 +365,10 @@ pub struct RunFacts {
     pub blank_rows: usize,
     /// Priced rows dated outside `--period`: they built state but are not reported as lines.
     pub rows_outside_period: usize,
+    /// Rows of accounts in other shards (`--shard K/N`): read, left to the other shards.
+    pub rows_other_shards: usize,
+    /// `K/N` when `--shard` was given.
+    pub shard: Option<String>,
     /// Refund request rows decided in the period (each may cover several order lines).
     pub refunds: usize,
     /// Usage rows drawn on packs or overdrawn (all dates: usage builds pack state).
@@ -409,11 +413,16 @@ pub struct Report {
 
 impl Report {
     /// Every input row ends up in exactly one place (SPEC 5): a priced line, a refund
-    /// request's decision, a usage total, an exception, or a row outside `--period`. These
-    /// add up to the rows read.
+    /// request's decision, a usage total, an exception, a row outside `--period`, or a row
+    /// left to another shard. These add up to the rows read.
     pub fn accounted_rows(&self) -> usize {
         let f = &self.facts;
-        self.lines.len() + f.refunds + f.usage_rows + self.exceptions.len() + f.rows_outside_period
+        self.lines.len()
+            + f.refunds
+            + f.usage_rows
+            + self.exceptions.len()
+            + f.rows_outside_period
+            + f.rows_other_shards
     }
 }
 

@@ -174,12 +174,29 @@ pub fn price_with(
     progress: &Progress,
 ) -> Result<Report, Failure> {
     let Inputs {
-        rows,
-        usage,
-        exceptions,
+        mut rows,
+        mut usage,
+        mut exceptions,
         mut facts,
     } = inputs;
     facts.catalog = catalog.source.clone();
+    if let Some(shard) = args.shard {
+        // Rows without an account (their cell was bad) go to shard 1, so the union of the
+        // shards holds each exactly once.
+        let owns = |account: &str| {
+            if account.is_empty() {
+                shard.index == 1
+            } else {
+                shard.owns(account)
+            }
+        };
+        let before = rows.len() + usage.len() + exceptions.len();
+        rows.retain(|r| owns(&r.account_id));
+        usage.retain(|u| owns(&u.account_id));
+        exceptions.retain(|e| owns(&e.account_id));
+        facts.rows_other_shards = before - rows.len() - usage.len() - exceptions.len();
+        facts.shard = Some(shard.to_string());
+    }
     let ctx = Ctx {
         catalog,
         as_of: facts.as_of.unwrap_or_default(),

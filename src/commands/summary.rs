@@ -19,10 +19,11 @@ pub fn text(r: &Report, outputs: &[String]) -> String {
         },
         r.lines.len(),
         r.exceptions.len(),
-        if f.rows_outside_period > 0 {
-            format!(", {} rows outside the period", f.rows_outside_period)
-        } else {
-            String::new()
+        match (f.rows_outside_period, f.rows_other_shards) {
+            (0, 0) => String::new(),
+            (p, 0) => format!(", {p} rows outside the period"),
+            (0, s) => format!(", {s} rows left to other shards"),
+            (p, s) => format!(", {p} rows outside the period, {s} left to other shards"),
         },
     );
     s.push_str(&format!(
@@ -95,11 +96,13 @@ pub fn json(r: &Report, outputs: &[String]) -> String {
         "catalog": f.catalog,
         "as_of": f.as_of.map(|d| d.to_string()),
         "period": f.period,
+        "shard": f.shard,
         "counts": {
             "rows_read": f.rows_read,
             "blank_rows": f.blank_rows,
             "lines": r.lines.len(),
             "rows_outside_period": f.rows_outside_period,
+            "rows_other_shards": f.rows_other_shards,
             "refund_requests": f.refunds,
             "refund_lines": r.refunds.len(),
             "refunds_approved": r.refunds.iter().filter(|x| x.decision == Decision::Approved).count(),

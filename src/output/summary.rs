@@ -220,6 +220,13 @@ fn fill(ws: &mut Worksheet, st: &Styles, lang: Lang, report: &Report) -> Result<
         t("Rows outside period", "期间外行数"),
         facts.rows_outside_period,
     )?;
+    if let Some(shard) = &facts.shard {
+        k.count(
+            t("Rows in other shards", "其他分片行数"),
+            facts.rows_other_shards,
+        )?;
+        k.text(t("Shard", "分片"), shard)?;
+    }
     k.count(mismatches, report.mismatches)?;
     k.count(unbilled, report.unbilled)?;
     // One refund request may decide several order lines: informational, not in the check.
@@ -229,8 +236,8 @@ fn fill(ws: &mut Worksheet, st: &Styles, lang: Lang, report: &Report) -> Result<
     {
         let check = k.say(t("Check", "核对"));
         let rule = k.say(t(
-            "lines + refunds + usage rows + exceptions + rows outside period = rows read",
-            "明细行数 + 退款申请数 + 用量行数 + 异常数 + 期间外行数 = 读取行数",
+            "lines + refunds + usage rows + exceptions + rows outside period (+ rows in other shards) = rows read",
+            "明细行数 + 退款申请数 + 用量行数 + 异常数 + 期间外行数（+ 其他分片行数）= 读取行数",
         ));
         let mut c = k.cells();
         c.text(0, check)?;

@@ -7,6 +7,7 @@ pub mod pricing;
 pub mod refund;
 pub mod requirements;
 pub mod revenue;
+pub mod shard;
 pub mod subscription;
 
 pub use pricing::{Base, Priced};
