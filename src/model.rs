@@ -184,6 +184,60 @@ impl OrderRow {
     }
 }
 
+impl OrderRow {
+    /// Every column of the row, without where it came from: two rows with the same content
+    /// are duplicates (overlapping exports).
+    #[allow(clippy::type_complexity)]
+    fn content(
+        &self,
+    ) -> (
+        (&str, &str, NaiveDate, OrderType, Option<&str>, Option<&str>, Option<u64>),
+        (Option<Term>, Option<Decimal>, Option<Discount>, Option<Decimal>, Option<Decimal>),
+        (Option<&str>, Option<&str>, Option<RefundReason>, Option<bool>, Option<u64>),
+        Option<NaiveDate>,
+    ) {
+        (
+            (
+                &self.order_id,
+                &self.account_id,
+                self.order_date,
+                self.kind,
+                self.product.as_deref(),
+                self.edition.as_deref(),
+                self.quantity,
+            ),
+            (
+                self.term,
+                self.unit_price,
+                self.discount,
+                self.voucher,
+                self.billed_amount,
+            ),
+            (
+                self.region.as_deref(),
+                self.ref_order_id.as_deref(),
+                self.reason,
+                self.invoiced,
+                self.bonus_quantity,
+            ),
+            self.start_date,
+        )
+    }
+
+    /// A hash of `content`: equal for rows identical in every column.
+    pub fn content_hash(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.content().hash(&mut h);
+        h.finish()
+    }
+
+    /// Whether the two rows are identical in every column (their sources aside).
+    pub fn same_content(&self, other: &OrderRow) -> bool {
+        self.content() == other.content()
+    }
+}
+
 /// What a usage row measures (SPEC 5.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Metric {

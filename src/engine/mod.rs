@@ -146,34 +146,17 @@ pub fn run(
 fn number_and_dedupe(mut rows: Vec<OrderRow>) -> (Vec<Event>, Vec<RowException>) {
     rows.sort_by_key(|r| r.position);
     let mut next_line: HashMap<String, u32> = HashMap::new();
-    let mut seen: HashMap<String, crate::model::SourceRef> = HashMap::new();
-    let mut events = Vec::with_capacity(rows.len());
+    // Kept rows by content hash; a hash match is confirmed column by column.
+    let mut seen: HashMap<u64, Vec<usize>> = HashMap::with_capacity(rows.len());
+    let mut events: Vec<Event> = Vec::with_capacity(rows.len());
     let mut dups = Vec::new();
     for row in rows {
-        let key = format!(
-            "{:?}{:?}{:?}",
-            (
-                &row.order_id,
-                &row.account_id,
-                row.order_date,
-                row.kind,
-                &row.product,
-                &row.edition,
-                row.quantity,
-                row.term
-            ),
-            (
-                row.unit_price,
-                row.discount,
-                row.voucher,
-                row.billed_amount,
-                &row.region,
-                &row.ref_order_id,
-                row.reason
-            ),
-            (row.invoiced, row.bonus_quantity, row.start_date)
-        );
-        if let Some(first) = seen.get(&key) {
+        let hash = row.content_hash();
+        let first = seen
+            .get(&hash)
+            .and_then(|kept| kept.iter().find(|i| events[**i].row.same_content(&row)))
+            .map(|i| events[*i].row.src.clone());
+        if let Some(first) = first {
             dups.push(RowException {
                 order_id: row.order_id.clone(),
                 account_id: row.account_id.clone(),
@@ -188,8 +171,11 @@ fn number_and_dedupe(mut rows: Vec<OrderRow>) -> (Vec<Event>, Vec<RowException>)
             });
             continue;
         }
-        seen.insert(key, row.src.clone());
-        let n = next_line.entry(row.order_id.clone()).or_insert(0);
+        seen.entry(hash).or_default().push(events.len());
+        let n = match next_line.get_mut(&row.order_id) {
+            Some(n) => n,
+            None => next_line.entry(row.order_id.clone()).or_insert(0),
+        };
         *n += 1;
         events.push(Event { line: *n, row });
     }
