@@ -191,9 +191,29 @@ impl OrderRow {
     fn content(
         &self,
     ) -> (
-        (&str, &str, NaiveDate, OrderType, Option<&str>, Option<&str>, Option<u64>),
-        (Option<Term>, Option<Decimal>, Option<Discount>, Option<Decimal>, Option<Decimal>),
-        (Option<&str>, Option<&str>, Option<RefundReason>, Option<bool>, Option<u64>),
+        (
+            &str,
+            &str,
+            NaiveDate,
+            OrderType,
+            Option<&str>,
+            Option<&str>,
+            Option<u64>,
+        ),
+        (
+            Option<Term>,
+            Option<Decimal>,
+            Option<Discount>,
+            Option<Decimal>,
+            Option<Decimal>,
+        ),
+        (
+            Option<&str>,
+            Option<&str>,
+            Option<RefundReason>,
+            Option<bool>,
+            Option<u64>,
+        ),
         Option<NaiveDate>,
     ) {
         (
