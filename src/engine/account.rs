@@ -133,6 +133,11 @@ pub fn replay(ctx: &Ctx, account_id: &str, evs: Vec<Event>, usage: Vec<UsageRow>
             }
         }
     }
+    // The report's order within the account; the accounts arrive in order, so the whole
+    // report is sorted without a global sort of every line.
+    out.lines.sort_by(|a, b| {
+        (a.order_date, &a.order_id, a.line).cmp(&(b.order_date, &b.order_id, b.line))
+    });
     states(ctx, account_id, &st, &mut out);
     usage_totals(ctx, account_id, &st, &mut out);
     out.revenue = revenue_rows(ctx, account_id, &st);

@@ -53,6 +53,9 @@ pub struct Event {
     pub line: u32,
 }
 
+/// One account's order and usage rows.
+type AccountRows = (Vec<OrderRow>, Vec<UsageRow>);
+
 /// Prices every order row, draws usage on packs and decides refunds. `exceptions` are the
 /// readers' row exceptions, carried into the report; `facts` arrive with the input counts
 /// filled in.
@@ -63,30 +66,37 @@ pub fn run(
     mut exceptions: Vec<RowException>,
     mut facts: RunFacts,
 ) -> Report {
-    let (events, duplicates) = number_and_dedupe(rows);
-    exceptions.extend(duplicates);
-    let mut by_account: BTreeMap<String, (Vec<Event>, Vec<UsageRow>)> = BTreeMap::new();
-    for e in events {
-        by_account
-            .entry(e.row.account_id.clone())
-            .or_default()
-            .0
-            .push(e);
+    // Group by account without cloning the id of every row; the accounts are then replayed
+    // in parallel, each numbering and de-duplicating its own rows (a duplicate row has the
+    // same account), in account order so the results need no global re-sort.
+    let mut by_account: HashMap<String, AccountRows> = HashMap::new();
+    for r in rows {
+        match by_account.get_mut(&r.account_id) {
+            Some(group) => group.0.push(r),
+            None => {
+                by_account.insert(r.account_id.clone(), (vec![r], Vec::new()));
+            }
+        }
     }
     for u in usage {
-        by_account
-            .entry(u.account_id.clone())
-            .or_default()
-            .1
-            .push(u);
+        match by_account.get_mut(&u.account_id) {
+            Some(group) => group.1.push(u),
+            None => {
+                by_account.insert(u.account_id.clone(), (Vec::new(), vec![u]));
+            }
+        }
     }
+    let mut groups: Vec<(String, AccountRows)> = by_account.into_iter().collect();
+    groups.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     if let Some(p) = ctx.progress {
-        p.stage("pricing accounts", by_account.len() as u64);
+        p.stage("pricing accounts", groups.len() as u64);
     }
-    let results: Vec<AccountResult> = by_account
+    let results: Vec<AccountResult> = groups
         .into_par_iter()
-        .map(|(id, (evs, usage))| {
-            let r = account::replay(ctx, &id, evs, usage);
+        .map(|(id, (rows, usage))| {
+            let (evs, duplicates) = number_and_dedupe(rows);
+            let mut r = account::replay(ctx, &id, evs, usage);
+            r.exceptions.extend(duplicates);
             if let Some(p) = ctx.progress {
                 p.inc(1);
             }
@@ -122,14 +132,11 @@ pub fn run(
         report.subscriptions.extend(r.subscriptions);
         report.packs.extend(r.packs);
     }
-    report.lines.sort_by(|a, b| {
-        (&a.account_id, a.order_date, &a.order_id, a.line).cmp(&(
-            &b.account_id,
-            b.order_date,
-            &b.order_id,
-            b.line,
-        ))
-    });
+    // Accounts were replayed in order and each sorted its own lines.
+    debug_assert!(report.lines.is_sorted_by(|a, b| {
+        (&a.account_id, a.order_date, &a.order_id, a.line)
+            <= (&b.account_id, b.order_date, &b.order_id, b.line)
+    }));
     exceptions.sort_by(|a, b| (&a.src, &a.code).cmp(&(&b.src, &b.code)));
     report.exceptions = exceptions;
     totals(&mut report, &exc_per_account);
@@ -141,8 +148,8 @@ pub fn run(
     report
 }
 
-/// Numbers each row within its order (in input order) and sets aside rows identical in every
-/// column to an earlier row (`DUPLICATE`), as overlapping exports produce.
+/// Numbers each row of one account within its order (in input order) and sets aside rows
+/// identical in every column to an earlier row (`DUPLICATE`), as overlapping exports produce.
 fn number_and_dedupe(mut rows: Vec<OrderRow>) -> (Vec<Event>, Vec<RowException>) {
     rows.sort_by_key(|r| r.position);
     let mut next_line: HashMap<String, u32> = HashMap::new();
@@ -182,35 +189,45 @@ fn number_and_dedupe(mut rows: Vec<OrderRow>) -> (Vec<Event>, Vec<RowException>)
     (events, dups)
 }
 
+/// The entry of `key`, created by `new` the first time: no copy of the key per lookup.
+fn slot<'m, V>(
+    map: &'m mut BTreeMap<String, V>,
+    key: &str,
+    new: impl FnOnce() -> V,
+) -> Option<&'m mut V> {
+    if !map.contains_key(key) {
+        map.insert(key.to_string(), new());
+    }
+    map.get_mut(key)
+}
+
 fn totals(report: &mut Report, exc_per_account: &HashMap<String, usize>) {
     let mut accounts: BTreeMap<String, AccountTotal> = BTreeMap::new();
     let mut products: BTreeMap<String, ProductTotal> = BTreeMap::new();
     for l in &report.lines {
         let billed = l.billed_amount.unwrap_or_default();
         let diff = l.difference.unwrap_or_default();
-        let a = accounts
-            .entry(l.account_id.clone())
-            .or_insert_with(|| AccountTotal {
-                account_id: l.account_id.clone(),
-                ..Default::default()
-            });
-        a.lines += 1;
-        a.expected += l.expected_amount;
-        a.billed += billed;
-        a.difference += diff;
-        if l.status == LineStatus::Mismatch {
-            a.mismatches += 1;
+        if let Some(a) = slot(&mut accounts, &l.account_id, || AccountTotal {
+            account_id: l.account_id.clone(),
+            ..Default::default()
+        }) {
+            a.lines += 1;
+            a.expected += l.expected_amount;
+            a.billed += billed;
+            a.difference += diff;
+            if l.status == LineStatus::Mismatch {
+                a.mismatches += 1;
+            }
         }
-        let p = products
-            .entry(l.product.clone())
-            .or_insert_with(|| ProductTotal {
-                product: l.product.clone(),
-                ..Default::default()
-            });
-        p.lines += 1;
-        p.expected += l.expected_amount;
-        p.billed += billed;
-        p.difference += diff;
+        if let Some(p) = slot(&mut products, &l.product, || ProductTotal {
+            product: l.product.clone(),
+            ..Default::default()
+        }) {
+            p.lines += 1;
+            p.expected += l.expected_amount;
+            p.billed += billed;
+            p.difference += diff;
+        }
         report.total_expected += l.expected_amount;
         report.total_billed += billed;
         report.total_difference += diff;
