@@ -29,6 +29,8 @@ pub enum Command {
     Quote(QuoteArgs),
     /// Price the same inputs under a baseline and a new catalog: out/reprice.xlsx.
     Reprice(RepriceArgs),
+    /// Write deterministic synthetic exports (DIR/orders-gen.csv, DIR/usage-gen.csv).
+    Gen(GenArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -160,6 +162,54 @@ pub struct QuoteArgs {
     pub unit_price: Option<Decimal>,
     #[arg(long, value_name = "FILE")]
     pub catalog: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GenFormat {
+    Csv,
+    Xlsx,
+}
+
+/// `billrun gen`: synthetic exports for tests and benchmarks. Same arguments, same bytes.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Writes DIR/orders-gen.csv|xlsx and, with --usage, DIR/usage-gen.csv|xlsx \
+(run them with `billrun run DIR --as-of 2026-01-31`). Dates run from 2024-01-01, mostly to \
+2025-12-31. Quick Audience rows carry example contract prices in unit_price."
+)]
+pub struct GenArgs {
+    /// Order rows to write, exactly.
+    #[arg(long, value_name = "N")]
+    pub orders: u64,
+    /// Accounts to spread them over (default: orders / 20, at least 1).
+    #[arg(long, value_name = "M")]
+    pub accounts: Option<u64>,
+    /// Usage rows to write, exactly, drawn on the accounts' packs (0: no usage file).
+    #[arg(long, value_name = "U", default_value_t = 0)]
+    pub usage: u64,
+    /// Seed of the pseudo-random choices.
+    #[arg(long, value_name = "S", default_value_t = 1)]
+    pub seed: u64,
+    #[arg(long, value_enum, default_value_t = GenFormat::Csv)]
+    pub format: GenFormat,
+    /// Share of rows made deliberately bad (unknown SKU, impossible date, bad quantity or
+    /// term, missing account), from 0 to 1.
+    #[arg(long = "bad-share", value_name = "F", default_value_t = 0.01, value_parser = parse_share)]
+    pub bad_share: f64,
+    /// Output folder (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Print nothing but errors.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+fn parse_share(s: &str) -> Result<f64, String> {
+    s.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|f| (0.0..=1.0).contains(f))
+        .ok_or_else(|| format!("'{s}' is not a share from 0 to 1 (e.g. 0.01)"))
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {

@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod cli;
 pub mod commands;
 pub mod engine;
+pub mod r#gen;
 pub mod input;
 pub mod model;
 pub mod money;

@@ -14,6 +14,7 @@ fn main() -> ExitCode {
         Command::Catalog(a) => commands::catalog::run(a),
         Command::Quote(a) => commands::quote::run(a),
         Command::Reprice(a) => commands::reprice::run(a),
+        Command::Gen(a) => commands::r#gen::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
