@@ -145,7 +145,7 @@ pub fn read(args: &InputArgs, progress: &Progress) -> Result<Inputs, Failure> {
         let read = input::read_orders(f, args.sheet.as_deref(), position)?;
         position += read.rows_read;
         count(&mut inputs.facts, f, &read);
-        inputs.rows.extend(read.rows);
+        append(&mut inputs.rows, read.rows);
         inputs.exceptions.extend(read.exceptions);
         progress.inc(1);
     }
@@ -153,11 +153,21 @@ pub fn read(args: &InputArgs, progress: &Progress) -> Result<Inputs, Failure> {
         let read = input::read_usage(f, args.sheet.as_deref(), position)?;
         position += read.rows_read;
         count(&mut inputs.facts, f, &read);
-        inputs.usage.extend(read.rows);
+        append(&mut inputs.usage, read.rows);
         inputs.exceptions.extend(read.exceptions);
         progress.inc(1);
     }
     Ok(inputs)
+}
+
+/// Appends `more` to `all`, taking its buffer when `all` is empty: a single large file is not
+/// copied (a million rows would otherwise briefly be held twice).
+fn append<T>(all: &mut Vec<T>, more: Vec<T>) {
+    if all.is_empty() {
+        *all = more;
+    } else {
+        all.extend(more);
+    }
 }
 
 /// Reads every input and prices it under the arguments' catalog.
