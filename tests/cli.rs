@@ -36,6 +36,18 @@ fn col(rows: &[Vec<Data>], name: &str) -> usize {
         .unwrap_or_else(|| panic!("no column {name}"))
 }
 
+/// Runs billrun, requires success (showing its stderr otherwise) and parses the JSON
+/// summary it printed.
+fn json_of_success(args: &[&str]) -> serde_json::Value {
+    let out = billrun(args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("a JSON summary on stdout")
+}
+
 fn run_samples(out: &Path) -> Output {
     billrun(&[
         "run",
@@ -486,7 +498,7 @@ fn quote_prices_one_line() {
 #[test]
 fn quick_audience_samples_are_fully_priced_with_the_example_catalog() {
     let dir = tempfile::tempdir().unwrap();
-    let out = billrun(&[
+    let v = json_of_success(&[
         "run",
         "samples/quick-audience",
         "--catalog",
@@ -498,12 +510,6 @@ fn quick_audience_samples_are_fully_priced_with_the_example_catalog() {
         "--quiet",
         "--json",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["counts"]["mismatches"], 0);
     assert_eq!(v["totals"]["difference"], "0.00");
     assert_eq!(v["totals"]["usage_overage"], "1000.00");
@@ -547,7 +553,7 @@ fn reprice_shows_the_delta_of_a_raised_price_per_line_account_and_product() {
     let new = dir.path().join("new.toml");
     std::fs::write(&new, edited).unwrap();
 
-    let out = billrun(&[
+    let v = json_of_success(&[
         "reprice",
         "--catalog",
         new.to_str().unwrap(),
@@ -559,12 +565,6 @@ fn reprice_shows_the_delta_of_a_raised_price_per_line_account_and_product() {
         "--quiet",
         "--json",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         v["only_baseline"], 3,
         "the three 3-user phone lines fall below the new minimum"
@@ -764,13 +764,7 @@ fn shards_partition_the_accounts_and_their_mirrors_merge_to_the_whole() {
         if let Some(s) = shard {
             args.extend(["--shard", s]);
         }
-        let out = billrun(&args);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let v = json_of_success(&args);
         let body = |f: &str| -> Vec<String> {
             std::fs::read_to_string(dir.join(f))
                 .unwrap()

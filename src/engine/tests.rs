@@ -56,15 +56,25 @@ impl B {
     }
     fn run_as_of(self, as_of: &str) -> Report {
         let cat = Catalog::builtin();
-        let ctx = Ctx {
-            catalog: &cat,
-            as_of: d(as_of),
-            period: None,
-            tolerance: dec!(0.01),
-            alert_below: dec!(10),
-            progress: None,
-        };
+        let ctx = test_ctx(&cat, as_of, None);
         run(&ctx, self.0, self.1, Vec::new(), RunFacts::default())
+    }
+}
+
+/// A run context for tests: the tolerance and alert threshold at their defaults, `period`
+/// a month (`YYYY-MM`).
+fn test_ctx<'a>(cat: &'a Catalog, as_of: &str, period: Option<&str>) -> Ctx<'a> {
+    let period = period.map(|m| {
+        let from = d(&format!("{m}-01"));
+        (from, crate::calendar::add_months(from, 1).unwrap())
+    });
+    Ctx {
+        catalog: cat,
+        as_of: d(as_of),
+        period,
+        tolerance: dec!(0.01),
+        alert_below: dec!(10),
+        progress: None,
     }
 }
 
@@ -395,14 +405,7 @@ fn duplicates_and_unknown_skus_are_exceptions_and_every_row_is_counted() {
 #[test]
 fn period_limits_lines_but_earlier_rows_build_state() {
     let cat = Catalog::builtin();
-    let ctx = Ctx {
-        catalog: &cat,
-        as_of: d("2024-08-01"),
-        period: Some((d("2024-07-01"), d("2024-08-01"))),
-        tolerance: dec!(0.01),
-        alert_below: dec!(10),
-        progress: None,
-    };
+    let ctx = test_ctx(&cat, "2024-08-01", Some("2024-07"));
     let rows = B::new()
         .row("O1", "2024-01-01", New, "qcs-online", "basic", 5, "2y")
         .row("O2", "2024-07-31", Addon, "qcs-online", "basic", 3, "")

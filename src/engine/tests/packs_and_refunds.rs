@@ -348,14 +348,7 @@ fn sms_overage_is_billed_at_the_catalog_rate_or_flagged() {
         "[skus.qa-sms]\noverage_price = \"0.045\"\n",
     )))
     .unwrap();
-    let ctx = Ctx {
-        catalog: &cat,
-        as_of: d("2025-01-15"),
-        period: None,
-        tolerance: dec!(0.01),
-        alert_below: dec!(10),
-        progress: None,
-    };
+    let ctx = test_ctx(&cat, "2025-01-15", None);
     let b = usage(B::new());
     let r = run(&ctx, b.0, b.1, Vec::new(), RunFacts::default());
     assert_eq!(r.usage[0].overage_amount, Some(dec!(45.00)));
@@ -365,14 +358,7 @@ fn sms_overage_is_billed_at_the_catalog_rate_or_flagged() {
 #[test]
 fn refunds_outside_the_period_build_state_but_are_not_reported() {
     let cat = Catalog::builtin();
-    let ctx = Ctx {
-        catalog: &cat,
-        as_of: d("2025-02-15"),
-        period: Some((d("2025-02-01"), d("2025-03-01"))),
-        tolerance: dec!(0.01),
-        alert_below: dec!(10),
-        progress: None,
-    };
+    let ctx = test_ctx(&cat, "2025-02-15", Some("2025-02"));
     let b = B::new()
         .row("O1", "2025-01-01", New, "qcs-online", "basic", 5, "1y")
         .refund("R1", "2025-01-02", "O1", NoReason)

@@ -6,15 +6,7 @@ use crate::model::{Metric, RefundReason};
 
 fn in_period(b: B, month: &str) -> Report {
     let cat = Catalog::builtin();
-    let from = d(&format!("{month}-01"));
-    let ctx = Ctx {
-        catalog: &cat,
-        as_of: d("2026-01-01"),
-        period: Some((from, crate::calendar::add_months(from, 1).unwrap())),
-        tolerance: dec!(0.01),
-        alert_below: dec!(10),
-        progress: None,
-    };
+    let ctx = test_ctx(&cat, "2026-01-01", Some(month));
     run(&ctx, b.0, b.1, Vec::new(), RunFacts::default())
 }
 
