@@ -346,6 +346,8 @@ pub struct UsageTotal {
     pub overage_amount: Option<Decimal>,
     /// What the overdraft means for this metric, in words.
     pub note: String,
+    /// The overdraft must be billed (SMS) but the catalog has no rate: flagged, never zero.
+    pub unpriced: bool,
 }
 
 /// Run facts and counts for the Summary sheet and the JSON summary.

@@ -1,6 +1,5 @@
 //! The run summary: a few lines for a person on stderr, or JSON for cron and scripts.
 
-use crate::model::Metric;
 use crate::money::fmt_money;
 use crate::report::{Decision, PackStatus, Report};
 use rust_decimal::Decimal;
@@ -133,8 +132,5 @@ pub fn json(r: &Report, outputs: &[String]) -> String {
 /// Usage totals with an overdraft the catalog has no pay-as-you-go rate for, where one is
 /// needed (SMS): flagged, never silently zero.
 pub fn unpriced_overage(r: &Report) -> usize {
-    r.usage
-        .iter()
-        .filter(|u| u.overdrawn > 0 && u.overage_rate.is_none() && u.metric == Metric::Sms.as_str())
-        .count()
+    r.usage.iter().filter(|u| u.unpriced).count()
 }

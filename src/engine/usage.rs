@@ -9,6 +9,12 @@ use crate::money::{fmt_money, fmt_num, round_cents};
 use crate::report::UsageTotal;
 use rust_decimal::Decimal;
 
+/// Whether usage of `metric` beyond every pack is billed pay-as-you-go (SMS, SPEC 4) rather
+/// than blocked or merely recorded: without a rate its overdraft is flagged `NO_PRICE`.
+pub fn billed_when_overdrawn(metric: Metric) -> bool {
+    metric == Metric::Sms
+}
+
 const METRICS: [Metric; 4] = [
     Metric::Pv,
     Metric::Sessions,
@@ -33,8 +39,9 @@ pub fn usage_totals(ctx: &Ctx, account_id: &str, st: &AccountState, out: &mut Ac
             used,
             from_packs,
             overdrawn,
-            overage_rate: rate.map(|(_, r)| r),
+            overage_rate: rate.as_ref().map(|(_, r)| *r),
             overage_amount: amount,
+            unpriced: overdrawn > 0 && rate.is_none() && billed_when_overdrawn(metric),
             note,
         });
     }
@@ -85,7 +92,7 @@ fn overage(
                 ),
             ),
         },
-        (Metric::Sms, None) => (
+        (m, None) if billed_when_overdrawn(m) => (
             None,
             format!(
                 "NO_PRICE: {shown} messages beyond every pack and the catalog has no pay-as-you-go rate; set overage_price on the SMS pack SKU (skus.qa-sms.overage_price)"

@@ -159,6 +159,7 @@ pub(super) fn sample() -> Report {
                 overage_rate: None,
                 overage_amount: None,
                 note: "page views served with no quota".into(),
+                unpriced: false,
             },
             UsageTotal {
                 account_id: "ACC-1".into(),
@@ -170,6 +171,7 @@ pub(super) fn sample() -> Report {
                 overage_rate: Some(dec!(0.045)),
                 overage_amount: Some(dec!(105.53)),
                 note: "=billed pay-as-you-go".into(),
+                unpriced: false,
             },
         ],
         total_overage: dec!(105.53),

@@ -342,6 +342,7 @@ fn sms_overage_is_billed_at_the_catalog_rate_or_flagged() {
     let u = &r.usage[0];
     assert_eq!((u.overdrawn, u.overage_amount), (1_000, None));
     assert!(u.note.starts_with("NO_PRICE"), "{}", u.note);
+    assert!(u.unpriced, "flagged for the summaries and --fail-on");
 
     let cat = Catalog::from_texts(Some((
         "sms.toml",
@@ -352,6 +353,7 @@ fn sms_overage_is_billed_at_the_catalog_rate_or_flagged() {
     let b = usage(B::new());
     let r = run(&ctx, b.0, b.1, Vec::new(), RunFacts::default());
     assert_eq!(r.usage[0].overage_amount, Some(dec!(45.00)));
+    assert!(!r.usage[0].unpriced);
     assert_eq!(r.total_overage, dec!(45.00));
 }
 
