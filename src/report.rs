@@ -95,11 +95,13 @@ pub mod cols {
     pub const DIFFERENCE: &str = "V";
 }
 
-/// The live formulas of one Lines row (Excel row number `r`, 1-based).
+/// The live formulas of one Lines row (Excel row number `r`, 1-based). An amount the line's
+/// calculation fixes at zero (the years part of a by-month line, both parts of a one-time
+/// item) has no formula: `None`, written as the number 0, since `=0` would recompute nothing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineFormulas {
-    pub full_years_amount: String,
-    pub months_amount: String,
+    pub full_years_amount: Option<String>,
+    pub months_amount: Option<String>,
     pub list_amount: String,
     pub expected_amount: String,
     /// Present only when the line has a billed amount.
@@ -114,12 +116,12 @@ impl Line {
         let q = format!("{BILLABLE}{r}");
         let (fy, mo) = match self.calc {
             Calc::TencentYears => (
-                format!("={p}*{q}*{FULL_YEARS}{r}"),
-                format!("=MIN({p}/10*{q}*{MONTHS}{r},{p}*{q})"),
+                Some(format!("={p}*{q}*{FULL_YEARS}{r}")),
+                Some(format!("=MIN({p}/10*{q}*{MONTHS}{r},{p}*{q})")),
             ),
-            Calc::Months => ("=0".to_string(), format!("={p}*{q}*{MONTHS}{r}")),
-            Calc::Days { days } => ("=0".to_string(), format!("={p}*12/365*{days}*{q}")),
-            Calc::OneTime => ("=0".to_string(), "=0".to_string()),
+            Calc::Months => (None, Some(format!("={p}*{q}*{MONTHS}{r}"))),
+            Calc::Days { days } => (None, Some(format!("={p}*12/365*{days}*{q}"))),
+            Calc::OneTime => (None, None),
         };
         let list = match self.calc {
             Calc::OneTime => format!("={p}*{q}"),
@@ -385,8 +387,11 @@ pub struct RunFacts {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Report {
     pub facts: RunFacts,
-    /// Sorted by account, order date, order id, line.
+    /// Sorted by account, order date, order id, line. Empty when the run streamed its lines
+    /// to the writer (`engine::run_streaming`); `line_count` counts them either way.
     pub lines: Vec<Line>,
+    /// Lines priced.
+    pub line_count: usize,
     pub accounts: Vec<AccountTotal>,
     pub products: Vec<ProductTotal>,
     pub subscriptions: Vec<SubscriptionRow>,
@@ -419,7 +424,7 @@ impl Report {
     /// left to another shard. These add up to the rows read.
     pub fn accounted_rows(&self) -> usize {
         let f = &self.facts;
-        self.lines.len()
+        self.line_count
             + f.refunds
             + f.usage_rows
             + self.exceptions.len()

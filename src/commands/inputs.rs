@@ -8,7 +8,7 @@ use crate::engine::{self, Ctx};
 use crate::input;
 use crate::model::{OrderRow, RowException, UsageRow};
 use crate::progress::Progress;
-use crate::report::{Report, RunFacts};
+use crate::report::{Line, Report, RunFacts};
 use std::path::{Path, PathBuf};
 
 /// The input files named by the arguments, in a stable order: positional inputs first (a
@@ -140,24 +140,56 @@ pub fn read(args: &InputArgs, progress: &Progress) -> Result<Inputs, Failure> {
             ..Default::default()
         },
     };
-    let mut position = 0;
-    for f in &files.orders {
-        let read = input::read_orders(f, args.sheet.as_deref(), position)?;
-        position += read.rows_read;
+    // Order and usage files are read side by side, on two threads; each kind numbers its
+    // rows from 0 and the usage rows then move past the order rows, as if read after them.
+    let sheet = args.sheet.as_deref();
+    let (orders, usage) = std::thread::scope(|s| {
+        let usage = s.spawn(|| {
+            read_all(&files.usage, progress, |f, at| {
+                input::read_usage(f, sheet, at)
+            })
+        });
+        let orders = read_all(&files.orders, progress, |f, at| {
+            input::read_orders(f, sheet, at)
+        });
+        match usage.join() {
+            Ok(usage) => (orders, usage),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    });
+    let mut orders_read = 0;
+    for (f, read) in orders? {
+        orders_read += read.rows_read;
         count(&mut inputs.facts, f, &read);
         append(&mut inputs.rows, read.rows);
         inputs.exceptions.extend(read.exceptions);
-        progress.inc(1);
     }
-    for f in &files.usage {
-        let read = input::read_usage(f, args.sheet.as_deref(), position)?;
-        position += read.rows_read;
+    for (f, mut read) in usage? {
+        for u in &mut read.rows {
+            u.position += orders_read;
+        }
         count(&mut inputs.facts, f, &read);
         append(&mut inputs.usage, read.rows);
         inputs.exceptions.extend(read.exceptions);
-        progress.inc(1);
     }
     Ok(inputs)
+}
+
+/// Reads `files` in order, numbering their rows from 0 across them.
+fn read_all<'f, R>(
+    files: &'f [PathBuf],
+    progress: &Progress,
+    read: impl Fn(&Path, usize) -> Result<input::ReadOutcome<R>, input::InputError>,
+) -> Result<Vec<(&'f Path, input::ReadOutcome<R>)>, Failure> {
+    let mut out = Vec::with_capacity(files.len());
+    let mut position = 0;
+    for f in files {
+        let r = read(f, position)?;
+        position += r.rows_read;
+        progress.inc(1);
+        out.push((f.as_path(), r));
+    }
+    Ok(out)
 }
 
 /// Appends `more` to `all`, taking its buffer when `all` is empty: a single large file is not
@@ -176,12 +208,34 @@ pub fn price(args: &InputArgs, progress: &Progress) -> Result<Report, Failure> {
     price_with(args, &catalog, read(args, progress)?, progress)
 }
 
-/// Prices what was read under `catalog`, then checks that every row is in one place.
+/// Prices what was read under `catalog`, then checks that every row is in one place. The
+/// report holds every line.
 pub fn price_with(
     args: &InputArgs,
     catalog: &Catalog,
     inputs: Inputs,
     progress: &Progress,
+) -> Result<Report, Failure> {
+    let mut lines = Vec::new();
+    let collect = |batch: Vec<Line>| {
+        lines.extend(batch);
+        Ok::<(), Failure>(())
+    };
+    let mut report = price_streamed(args, catalog, inputs, progress, collect)?;
+    report.lines = lines;
+    Ok(report)
+}
+
+/// Like [`price_with`], but the lines go to `sink` in report order, a batch of accounts at
+/// a time while the next is priced (`engine::run_streaming`); the report keeps only their
+/// count and totals. The check that every row is in one place runs after the last batch,
+/// so a caller that writes the lines must not publish them before this returns `Ok`.
+pub fn price_streamed<E: Send + Into<Failure>>(
+    args: &InputArgs,
+    catalog: &Catalog,
+    inputs: Inputs,
+    progress: &Progress,
+    sink: impl FnMut(Vec<Line>) -> Result<(), E> + Send,
 ) -> Result<Report, Failure> {
     let Inputs {
         mut rows,
@@ -215,7 +269,7 @@ pub fn price_with(
         alert_below: args.alert_below,
         progress: Some(progress),
     };
-    let price = || engine::run(&ctx, rows, usage, exceptions, facts);
+    let price = || engine::run_streaming(&ctx, rows, usage, exceptions, facts, sink);
     let report = match args.threads {
         Some(n) => rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
@@ -223,7 +277,8 @@ pub fn price_with(
             .map_err(|e| Failure::Fatal(format!("cannot start {n} threads: {e}")))?
             .install(price),
         None => price(),
-    };
+    }
+    .map_err(Into::into)?;
     self_check(&report)?;
     Ok(report)
 }
@@ -239,7 +294,7 @@ fn self_check(r: &Report) -> Result<(), Failure> {
              nothing was written. Please report this as a bug with the inputs.",
             f.rows_read,
             placed,
-            r.lines.len(),
+            r.line_count,
             f.refunds,
             f.usage_rows,
             r.exceptions.len(),

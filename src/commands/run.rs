@@ -1,14 +1,16 @@
 //! `billrun run`: price the inputs and write the invoice and refund workbooks.
 
 use super::{Failure, inputs, summary};
+use crate::catalog::Catalog;
 use crate::cli::{FailOn, InputArgs, RunArgs};
-use crate::output::{WriteOptions, write_invoices, write_mirrors, write_refunds};
+use crate::output::{InvoicesWriter, OutputError, WriteOptions, write_mirrors, write_refunds};
 use crate::progress::Progress;
-use crate::report::Report;
+use crate::report::{Line, Report};
 
 pub fn run(args: &RunArgs) -> Result<(), Failure> {
     let progress = Progress::new(!args.input.quiet);
-    let report = inputs::price(&args.input, &progress)?;
+    let catalog = Catalog::load(args.input.catalog.as_deref())?;
+    let inputs = inputs::read(&args.input, &progress)?;
     std::fs::create_dir_all(&args.out).map_err(|e| {
         Failure::Fatal(format!(
             "{}: cannot create the output folder: {e}",
@@ -20,20 +22,47 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
         lang: args.lang.into(),
         ..WriteOptions::default()
     };
-    progress.stage("writing workbooks", 0);
+    // The lines go to invoices.xlsx's Lines sheet as each batch of accounts is priced, so a
+    // large run never holds them all; the CSV mirror, when asked for, keeps them.
     let invoices = args.out.join("invoices.xlsx");
-    write_invoices(&report, &invoices, &opts)?;
+    let mut writer = InvoicesWriter::begin(&invoices, &opts)?;
+    let mut kept = Vec::new();
+    let write_lines = |batch: Vec<Line>| {
+        writer.lines(&batch)?;
+        if args.csv {
+            kept.extend(batch);
+        }
+        Ok::<(), OutputError>(())
+    };
+    let mut report = inputs::price_streamed(&args.input, &catalog, inputs, &progress, write_lines)?;
+    report.lines = kept;
+    progress.stage("writing workbooks", 0);
     let refunds = args.out.join("refunds.xlsx");
-    write_refunds(&report, &refunds, &opts)?;
     let mut outputs = vec![
         invoices.display().to_string(),
         refunds.display().to_string(),
     ];
-    if args.csv {
-        for p in write_mirrors(&report, &args.out)? {
-            outputs.push(p.display().to_string());
-        }
-    }
+    // refunds.xlsx and the mirrors are written on a second thread while invoices.xlsx, the
+    // largest, is compressed on this one.
+    let others = std::thread::scope(|s| {
+        let others = s.spawn(|| -> Result<Vec<String>, OutputError> {
+            write_refunds(&report, &refunds, &opts)?;
+            let mut paths = Vec::new();
+            if args.csv {
+                for p in write_mirrors(&report, &args.out)? {
+                    paths.push(p.display().to_string());
+                }
+            }
+            Ok(paths)
+        });
+        let invoices = writer.finish(&report);
+        let others = match others.join() {
+            Ok(result) => result,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        invoices.and(others)
+    })?;
+    outputs.extend(others);
     progress.finish();
     report_and_judge(&args.input, &report, &outputs)
 }

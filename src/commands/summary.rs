@@ -16,7 +16,7 @@ pub fn text(r: &Report, outputs: &[String]) -> String {
         } else {
             String::new()
         },
-        r.lines.len(),
+        r.line_count,
         r.exceptions.len(),
         match (f.rows_outside_period, f.rows_other_shards) {
             (0, 0) => String::new(),
@@ -99,7 +99,7 @@ pub fn json(r: &Report, outputs: &[String]) -> String {
         "counts": {
             "rows_read": f.rows_read,
             "blank_rows": f.blank_rows,
-            "lines": r.lines.len(),
+            "lines": r.line_count,
             "rows_outside_period": f.rows_outside_period,
             "rows_other_shards": f.rows_other_shards,
             "refund_requests": f.refunds,

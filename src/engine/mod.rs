@@ -18,8 +18,8 @@ use crate::catalog::Catalog;
 use crate::model::{ExceptionCode, OrderRow, RowException, UsageRow};
 use crate::progress::Progress;
 use crate::report::{
-    AccountTotal, Decision, LineStatus, ProductTotal, RefundCalc, RefundTotal, Report, Revenue,
-    RevenueRow, RevenueTotal, RunFacts,
+    AccountTotal, Decision, Line, LineStatus, ProductTotal, RefundCalc, RefundTotal, Report,
+    Revenue, RevenueRow, RevenueTotal, RunFacts,
 };
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -56,19 +56,111 @@ pub struct Event {
 /// One account's order and usage rows.
 type AccountRows = (Vec<OrderRow>, Vec<UsageRow>);
 
+/// Order and usage rows an account batch holds, about: enough to keep every thread busy,
+/// few enough that a batch's lines are a small part of a large run's memory.
+const BATCH_ROWS: usize = 20_000;
+
+/// Batches of lines in flight between the replay and the sink.
+const BATCHES_IN_FLIGHT: usize = 2;
+
 /// Prices every order row, draws usage on packs and decides refunds. `exceptions` are the
 /// readers' row exceptions, carried into the report; `facts` arrive with the input counts
-/// filled in.
+/// filled in. The report holds every line.
 pub fn run(
     ctx: &Ctx,
     rows: Vec<OrderRow>,
     usage: Vec<UsageRow>,
-    mut exceptions: Vec<RowException>,
-    mut facts: RunFacts,
+    exceptions: Vec<RowException>,
+    facts: RunFacts,
 ) -> Report {
-    // Group by account without cloning the id of every row; the accounts are then replayed
-    // in parallel, each numbering and de-duplicating its own rows (a duplicate row has the
-    // same account), in account order so the results need no global re-sort.
+    let mut lines = Vec::new();
+    let collect = |batch: Vec<Line>| {
+        lines.extend(batch);
+        Ok::<(), std::convert::Infallible>(())
+    };
+    match run_streaming(ctx, rows, usage, exceptions, facts, collect) {
+        Ok(mut report) => {
+            report.lines = lines;
+            report
+        }
+        Err(never) => match never {},
+    }
+}
+
+/// Like [`run`], but the lines are handed to `sink` in report order, a batch of accounts at
+/// a time, while the next batch is priced; the report's `lines` stay empty (`line_count`
+/// counts them). A large run's lines are then never all in memory. The first error of
+/// `sink` stops the replay and is returned.
+pub fn run_streaming<E: Send>(
+    ctx: &Ctx,
+    rows: Vec<OrderRow>,
+    usage: Vec<UsageRow>,
+    exceptions: Vec<RowException>,
+    facts: RunFacts,
+    sink: impl FnMut(Vec<Line>) -> Result<(), E> + Send,
+) -> Result<Report, E> {
+    run_batched(ctx, rows, usage, exceptions, facts, BATCH_ROWS, sink)
+}
+
+/// [`run_streaming`] with batches of about `batch_rows` rows (tests use tiny ones).
+fn run_batched<E: Send>(
+    ctx: &Ctx,
+    rows: Vec<OrderRow>,
+    usage: Vec<UsageRow>,
+    exceptions: Vec<RowException>,
+    facts: RunFacts,
+    batch_rows: usize,
+    mut sink: impl FnMut(Vec<Line>) -> Result<(), E> + Send,
+) -> Result<Report, E> {
+    let batches = batches(group(rows, usage), batch_rows);
+    if let Some(p) = ctx.progress {
+        p.stage(
+            "pricing accounts",
+            batches.iter().map(Vec::len).sum::<usize>() as u64,
+        );
+    }
+    let mut merge = Merge::new(exceptions, facts);
+    // This thread replays the batches (each over the rayon pool, in account order) and
+    // merges them; a second thread hands each batch's lines to the sink meanwhile.
+    std::thread::scope(|s| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Line>>(BATCHES_IN_FLIGHT);
+        let writer = s.spawn(move || {
+            for batch in rx {
+                sink(batch)?;
+            }
+            Ok(())
+        });
+        for batch in batches {
+            let results: Vec<AccountResult> = batch
+                .into_par_iter()
+                .map(|(id, (rows, usage))| {
+                    let (evs, duplicates) = number_and_dedupe(rows);
+                    let mut r = account::replay(ctx, &id, evs, usage);
+                    r.exceptions.extend(duplicates);
+                    if let Some(p) = ctx.progress {
+                        p.inc(1);
+                    }
+                    r
+                })
+                .collect();
+            let lines = merge.add(results);
+            // A closed channel means the sink failed: its error is returned below.
+            if tx.send(lines).is_err() {
+                break;
+            }
+        }
+        drop(tx);
+        match writer.join() {
+            Ok(result) => result,
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    })?;
+    Ok(merge.finish(ctx))
+}
+
+/// Rows by account, in account order.
+fn group(rows: Vec<OrderRow>, usage: Vec<UsageRow>) -> Vec<(String, AccountRows)> {
+    // No copy of the account id per row: only the first row of an account clones it.
     let mut by_account: HashMap<String, AccountRows> = HashMap::new();
     for r in rows {
         match by_account.get_mut(&r.account_id) {
@@ -88,64 +180,117 @@ pub fn run(
     }
     let mut groups: Vec<(String, AccountRows)> = by_account.into_iter().collect();
     groups.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    if let Some(p) = ctx.progress {
-        p.stage("pricing accounts", groups.len() as u64);
-    }
-    let results: Vec<AccountResult> = groups
-        .into_par_iter()
-        .map(|(id, (rows, usage))| {
-            let (evs, duplicates) = number_and_dedupe(rows);
-            let mut r = account::replay(ctx, &id, evs, usage);
-            r.exceptions.extend(duplicates);
-            if let Some(p) = ctx.progress {
-                p.inc(1);
-            }
-            r
-        })
-        .collect();
+    groups
+}
 
-    let mut report = Report::default();
-    let mut revenue_lines = Vec::new();
-    let mut exc_per_account: HashMap<String, usize> = HashMap::new();
-    for e in &exceptions {
-        *exc_per_account.entry(e.account_id.clone()).or_default() += 1;
+/// Consecutive accounts cut into batches of at least `batch_rows` rows (but the last; an
+/// account is never split).
+fn batches(
+    groups: Vec<(String, AccountRows)>,
+    batch_rows: usize,
+) -> Vec<Vec<(String, AccountRows)>> {
+    let mut out = Vec::new();
+    let mut batch = Vec::new();
+    let mut rows = 0;
+    for g in groups {
+        rows += g.1.0.len() + g.1.1.len();
+        batch.push(g);
+        if rows >= batch_rows {
+            out.push(std::mem::take(&mut batch));
+            rows = 0;
+        }
     }
-    for r in results {
-        for e in &r.exceptions {
+    if !batch.is_empty() {
+        out.push(batch);
+    }
+    out
+}
+
+/// The report as the accounts' results arrive, in account order: everything but the lines
+/// is kept; the lines are counted and totalled, then passed on.
+struct Merge {
+    report: Report,
+    exceptions: Vec<RowException>,
+    revenue_lines: Vec<RevenueRow>,
+    exc_per_account: HashMap<String, usize>,
+    totals: Totals,
+}
+
+impl Merge {
+    fn new(exceptions: Vec<RowException>, facts: RunFacts) -> Merge {
+        let mut exc_per_account: HashMap<String, usize> = HashMap::new();
+        for e in &exceptions {
             *exc_per_account.entry(e.account_id.clone()).or_default() += 1;
         }
-        facts.rows_outside_period += r.outside_period;
-        facts.refunds += r.refund_requests;
-        facts.usage_rows += r.usage_rows;
-        let offset = report.refund_packs.len();
-        report.refunds.extend(r.refunds.into_iter().map(|mut x| {
-            if let RefundCalc::Packs { first, .. } = &mut x.calc {
-                *first += offset;
-            }
-            x
-        }));
-        report.refund_packs.extend(r.refund_packs);
-        report.usage.extend(r.usage);
-        revenue_lines.extend(r.revenue);
-        report.lines.extend(r.lines);
-        exceptions.extend(r.exceptions);
-        report.subscriptions.extend(r.subscriptions);
-        report.packs.extend(r.packs);
+        Merge {
+            report: Report {
+                facts,
+                ..Report::default()
+            },
+            exceptions,
+            revenue_lines: Vec::new(),
+            exc_per_account,
+            totals: Totals::default(),
+        }
     }
-    // Accounts were replayed in order and each sorted its own lines.
-    debug_assert!(report.lines.is_sorted_by(|a, b| {
-        (&a.account_id, a.order_date, &a.order_id, a.line)
-            <= (&b.account_id, b.order_date, &b.order_id, b.line)
-    }));
-    exceptions.sort_by(|a, b| (&a.src, &a.code).cmp(&(&b.src, &b.code)));
-    report.exceptions = exceptions;
-    totals(&mut report, &exc_per_account);
-    refund_totals(&mut report);
-    report.revenue = ctx
-        .period
-        .map(|(from, _)| revenue(from.format("%Y-%m").to_string(), revenue_lines));
-    report.facts = facts;
-    report
+
+    /// Takes one batch's results (in account order) and returns their lines, in report order.
+    fn add(&mut self, results: Vec<AccountResult>) -> Vec<Line> {
+        let report = &mut self.report;
+        let mut lines = Vec::with_capacity(results.iter().map(|r| r.lines.len()).sum());
+        for r in results {
+            for e in &r.exceptions {
+                *self
+                    .exc_per_account
+                    .entry(e.account_id.clone())
+                    .or_default() += 1;
+            }
+            report.facts.rows_outside_period += r.outside_period;
+            report.facts.refunds += r.refund_requests;
+            report.facts.usage_rows += r.usage_rows;
+            let offset = report.refund_packs.len();
+            report.refunds.extend(r.refunds.into_iter().map(|mut x| {
+                if let RefundCalc::Packs { first, .. } = &mut x.calc {
+                    *first += offset;
+                }
+                x
+            }));
+            report.refund_packs.extend(r.refund_packs);
+            report.usage.extend(r.usage);
+            self.revenue_lines.extend(r.revenue);
+            for l in &r.lines {
+                self.totals.add(report, l);
+            }
+            lines.extend(r.lines);
+            self.exceptions.extend(r.exceptions);
+            report.subscriptions.extend(r.subscriptions);
+            report.packs.extend(r.packs);
+        }
+        // Accounts were replayed in order and each sorted its own lines.
+        debug_assert!(lines.is_sorted_by(|a, b| {
+            (&a.account_id, a.order_date, &a.order_id, a.line)
+                <= (&b.account_id, b.order_date, &b.order_id, b.line)
+        }));
+        lines
+    }
+
+    fn finish(self, ctx: &Ctx) -> Report {
+        let Merge {
+            mut report,
+            mut exceptions,
+            revenue_lines,
+            exc_per_account,
+            totals,
+        } = self;
+        exceptions.sort_by(|a, b| (&a.src, &a.code).cmp(&(&b.src, &b.code)));
+        report.exceptions = exceptions;
+        totals.finish(&mut report, &exc_per_account);
+        refund_totals(&mut report);
+        report.revenue = ctx
+            .period
+            .map(|(from, _)| revenue(from.format("%Y-%m").to_string(), revenue_lines));
+        report
+    }
 }
 
 /// Numbers each row of one account within its order (in input order) and sets aside rows
@@ -201,13 +346,18 @@ fn slot<'m, V>(
     map.get_mut(key)
 }
 
-fn totals(report: &mut Report, exc_per_account: &HashMap<String, usize>) {
-    let mut accounts: BTreeMap<String, AccountTotal> = BTreeMap::new();
-    let mut products: BTreeMap<String, ProductTotal> = BTreeMap::new();
-    for l in &report.lines {
+/// Totals by account and by product, and the report's, added up line by line.
+#[derive(Default)]
+struct Totals {
+    accounts: BTreeMap<String, AccountTotal>,
+    products: BTreeMap<String, ProductTotal>,
+}
+
+impl Totals {
+    fn add(&mut self, report: &mut Report, l: &Line) {
         let billed = l.billed_amount.unwrap_or_default();
         let diff = l.difference.unwrap_or_default();
-        if let Some(a) = slot(&mut accounts, &l.account_id, || AccountTotal {
+        if let Some(a) = slot(&mut self.accounts, &l.account_id, || AccountTotal {
             account_id: l.account_id.clone(),
             ..Default::default()
         }) {
@@ -219,7 +369,7 @@ fn totals(report: &mut Report, exc_per_account: &HashMap<String, usize>) {
                 a.mismatches += 1;
             }
         }
-        if let Some(p) = slot(&mut products, &l.product, || ProductTotal {
+        if let Some(p) = slot(&mut self.products, &l.product, || ProductTotal {
             product: l.product.clone(),
             ..Default::default()
         }) {
@@ -228,6 +378,7 @@ fn totals(report: &mut Report, exc_per_account: &HashMap<String, usize>) {
             p.billed += billed;
             p.difference += diff;
         }
+        report.line_count += 1;
         report.total_expected += l.expected_amount;
         report.total_billed += billed;
         report.total_difference += diff;
@@ -237,20 +388,28 @@ fn totals(report: &mut Report, exc_per_account: &HashMap<String, usize>) {
             LineStatus::Ok => {}
         }
     }
-    for (id, n) in exc_per_account {
-        if id.is_empty() {
-            continue;
+
+    /// Adds each account's exception count and stores the totals in the report.
+    fn finish(self, report: &mut Report, exc_per_account: &HashMap<String, usize>) {
+        let Totals {
+            mut accounts,
+            products,
+        } = self;
+        for (id, n) in exc_per_account {
+            if id.is_empty() {
+                continue;
+            }
+            accounts
+                .entry(id.clone())
+                .or_insert_with(|| AccountTotal {
+                    account_id: id.clone(),
+                    ..Default::default()
+                })
+                .exceptions = *n;
         }
-        accounts
-            .entry(id.clone())
-            .or_insert_with(|| AccountTotal {
-                account_id: id.clone(),
-                ..Default::default()
-            })
-            .exceptions = *n;
+        report.accounts = accounts.into_values().collect();
+        report.products = products.into_values().collect();
     }
-    report.accounts = accounts.into_values().collect();
-    report.products = products.into_values().collect();
 }
 
 /// The Revenue part: the lines (already in account, order, line order) and their totals by

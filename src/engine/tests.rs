@@ -429,3 +429,4 @@ fn same_day_order_new_before_addon_regardless_of_input_order() {
 mod packs_and_refunds;
 mod quick_audience;
 mod revenue;
+mod streaming;

@@ -5,14 +5,15 @@
 use super::cells::RowCells;
 use super::lang::sheet;
 use super::revenue::write_revenue_sheets;
-use super::summary::write_summary;
-use super::table::{Column, Table, col, write_table};
-use super::workbook::write_workbook;
+use super::style::Styles;
+use super::summary::fill_summary;
+use super::table::{Column, SheetError, Table, TableStream, col, write_table};
+use super::workbook::{begin_workbook, save_workbook, sheet_error};
 use super::{OutputError, WriteOptions};
 use crate::model::RowException;
 use crate::report::{AccountTotal, Line, PackRow, Report, SubscriptionRow, UsageTotal};
-use rust_xlsxwriter::{RowNum, XlsxError};
-use std::path::Path;
+use rust_xlsxwriter::{RowNum, Workbook, XlsxError};
+use std::path::{Path, PathBuf};
 
 /// Lines columns, in SPEC 6 order; their letters are `report::cols` (checked by a test).
 pub const LINES: &[Column] = &[
@@ -157,71 +158,149 @@ pub fn write_invoices(
     path: &Path,
     opts: &WriteOptions,
 ) -> Result<(), OutputError> {
-    write_workbook(path, opts, |wb, styles| {
-        let max = opts.max_rows_per_sheet;
-        let lang = opts.lang;
+    let mut writer = InvoicesWriter::begin(path, opts)?;
+    writer.lines(&report.lines)?;
+    writer.finish(report)
+}
 
-        write_summary(wb, styles, lang, report)?;
-        write_table(
-            wb,
-            styles,
-            lang,
+/// invoices.xlsx written in steps, so that a streamed run's lines go to the Lines sheet as
+/// each batch of accounts is priced and are never all held in memory: `begin` adds the
+/// Summary (filled last) and the Lines sheet, `lines` appends lines in report order,
+/// `finish` writes the other sheets from the report and saves atomically. Dropped before
+/// `finish`, it leaves nothing behind (the spooled sheets are temporary files).
+pub struct InvoicesWriter<'o> {
+    path: PathBuf,
+    opts: &'o WriteOptions,
+    workbook: Workbook,
+    styles: Styles,
+    lines: TableStream<'static>,
+}
+
+impl<'o> InvoicesWriter<'o> {
+    /// # Errors
+    ///
+    /// [`OutputError`] naming `path` when the workbook or its first sheets cannot be set up.
+    pub fn begin(path: &Path, opts: &'o WriteOptions) -> Result<InvoicesWriter<'o>, OutputError> {
+        let mut workbook = begin_workbook(path, opts)?;
+        let styles = Styles::new();
+        workbook.add_worksheet();
+        let lines = TableStream::start(
+            &mut workbook,
+            &styles,
+            opts.lang,
             &LINES_TABLE,
-            &report.lines,
-            max,
-            |c, row, line| write_line(c, row, line, opts.formulas),
-        )?;
-        write_table(
-            wb,
+            opts.max_rows_per_sheet,
+        )
+        .map_err(|e| sheet_error(path, e))?;
+        Ok(InvoicesWriter {
+            path: path.to_path_buf(),
+            opts,
+            workbook,
             styles,
-            lang,
-            &ACCOUNTS_TABLE,
-            &report.accounts,
-            max,
-            write_account,
-        )?;
-        write_table(
-            wb,
-            styles,
-            lang,
-            &SUBSCRIPTIONS_TABLE,
-            &report.subscriptions,
-            max,
-            write_subscription,
-        )?;
-        write_table(
-            wb,
-            styles,
-            lang,
-            &PACKS_TABLE,
-            &report.packs,
-            max,
-            write_pack,
-        )?;
-        write_table(
-            wb,
-            styles,
-            lang,
-            &USAGE_TABLE,
-            &report.usage,
-            max,
-            |c, row, u| write_usage(c, row, u, opts.formulas),
-        )?;
-        if let Some(revenue) = &report.revenue {
-            write_revenue_sheets(wb, styles, revenue, opts)?;
-        }
-        write_table(
-            wb,
-            styles,
-            lang,
-            &EXCEPTIONS_TABLE,
-            &report.exceptions,
-            max,
-            write_exception,
-        )?;
+            lines,
+        })
+    }
 
-        Ok(())
-    })
+    /// Appends `lines` (in report order) to the Lines sheet, continuing on `Lines (2)`, …
+    ///
+    /// # Errors
+    ///
+    /// [`OutputError`] naming the sheet that refused a cell.
+    pub fn lines(&mut self, lines: &[Line]) -> Result<(), OutputError> {
+        let formulas = self.opts.formulas;
+        self.lines
+            .push(&mut self.workbook, &self.styles, lines, |c, row, line| {
+                write_line(c, row, line, formulas)
+            })
+            .map_err(|e| sheet_error(&self.path, e))
+    }
+
+    /// Writes the Summary and the other sheets from `report` (whose lines went through
+    /// `lines`) and saves the workbook atomically.
+    ///
+    /// # Errors
+    ///
+    /// [`OutputError`] naming the path and the sheet or step that failed; the path is then
+    /// left as it was.
+    pub fn finish(self, report: &Report) -> Result<(), OutputError> {
+        let InvoicesWriter {
+            path,
+            opts,
+            mut workbook,
+            styles,
+            lines,
+        } = self;
+        let no_lines: Option<&Line> = None;
+        lines
+            .finish(&mut workbook, &styles, no_lines, |_, _, _, _| Ok(()))
+            .map_err(|e| sheet_error(&path, e))?;
+        fill_rest(&mut workbook, &styles, report, opts).map_err(|e| sheet_error(&path, e))?;
+        save_workbook(workbook, &path)
+    }
+}
+
+/// The sheets of invoices.xlsx other than Lines, the Summary (added first) included.
+fn fill_rest(
+    wb: &mut Workbook,
+    styles: &Styles,
+    report: &Report,
+    opts: &WriteOptions,
+) -> Result<(), SheetError> {
+    let max = opts.max_rows_per_sheet;
+    let lang = opts.lang;
+    let summary = wb.worksheet_from_index(0).map_err(|source| SheetError {
+        sheet: sheet::SUMMARY.get(lang).to_string(),
+        source,
+    })?;
+    fill_summary(summary, styles, lang, report)?;
+    write_table(
+        wb,
+        styles,
+        lang,
+        &ACCOUNTS_TABLE,
+        &report.accounts,
+        max,
+        write_account,
+    )?;
+    write_table(
+        wb,
+        styles,
+        lang,
+        &SUBSCRIPTIONS_TABLE,
+        &report.subscriptions,
+        max,
+        write_subscription,
+    )?;
+    write_table(
+        wb,
+        styles,
+        lang,
+        &PACKS_TABLE,
+        &report.packs,
+        max,
+        write_pack,
+    )?;
+    write_table(
+        wb,
+        styles,
+        lang,
+        &USAGE_TABLE,
+        &report.usage,
+        max,
+        |c, row, u| write_usage(c, row, u, opts.formulas),
+    )?;
+    if let Some(revenue) = &report.revenue {
+        write_revenue_sheets(wb, styles, revenue, opts)?;
+    }
+    write_table(
+        wb,
+        styles,
+        lang,
+        &EXCEPTIONS_TABLE,
+        &report.exceptions,
+        max,
+        write_exception,
+    )
 }
 
 /// One Lines row. With formulas, the five computed amounts are live formulas over the row's
@@ -252,8 +331,14 @@ fn write_line(
     c.opt_amount(20, line.billed_amount)?;
     if formulas {
         let f = line.formulas(row + 1);
-        c.amount_formula(14, &f.full_years_amount, line.full_years_amount)?;
-        c.amount_formula(16, &f.months_amount, line.months_amount)?;
+        match &f.full_years_amount {
+            Some(formula) => c.amount_formula(14, formula, line.full_years_amount)?,
+            None => c.amount(14, line.full_years_amount)?,
+        }
+        match &f.months_amount {
+            Some(formula) => c.amount_formula(16, formula, line.months_amount)?,
+            None => c.amount(16, line.months_amount)?,
+        }
         c.amount_formula(17, &f.list_amount, line.list_amount)?;
         c.amount_formula(19, &f.expected_amount, line.expected_amount)?;
         if let (Some(formula), Some(billed)) = (&f.difference, line.billed_amount) {

@@ -27,7 +27,7 @@ mod tests;
 
 pub use atomic::atomic_write;
 pub use error::OutputError;
-pub use invoices::write_invoices;
+pub use invoices::{InvoicesWriter, write_invoices};
 pub use lang::Lang;
 pub use mirror::write_mirrors;
 pub use refunds::write_refunds;

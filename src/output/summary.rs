@@ -34,15 +34,19 @@ const CHART_COL: ColNum = 6;
 /// chart starts at least this far below the first so they never overlap.
 const CHART_ROWS: RowNum = 16;
 
-/// Adds the Summary sheet. It is small, so it is an ordinary (in-memory) worksheet, which
+/// Fills invoices.xlsx's Summary sheet, added first and empty so that it leads the workbook
+/// while the Lines stream in. It is small, so it is an ordinary (in-memory) worksheet, which
 /// also lets the chart read its cached values.
-pub fn write_summary(
-    workbook: &mut Workbook,
+pub fn fill_summary(
+    ws: &mut Worksheet,
     styles: &Styles,
     lang: Lang,
     report: &Report,
 ) -> Result<(), SheetError> {
-    add_summary_sheet(workbook, lang, |ws| fill(ws, styles, lang, report))
+    fill(ws, styles, lang, report).map_err(|source| SheetError {
+        sheet: SHEET.get(lang).to_string(),
+        source,
+    })
 }
 
 /// Adds a workbook's Summary sheet (an ordinary worksheet, so charts can read its cached
@@ -173,7 +177,7 @@ fn fill(ws: &mut Worksheet, st: &Styles, lang: Lang, report: &Report) -> Result<
     k.amount(t("Difference", "差额"), report.total_difference)?;
     k.amount(t("Refunded", "退款金额"), report.total_refunded)?;
     k.amount(t("Usage overage", "超额用量金额"), report.total_overage)?;
-    k.count(lines, report.lines.len())?;
+    k.count(lines, report.line_count)?;
     k.count(mismatches, report.mismatches)?;
     k.count(unbilled, report.unbilled)?;
     k.count(exceptions, report.exceptions.len())?;
@@ -212,7 +216,7 @@ fn fill(ws: &mut Worksheet, st: &Styles, lang: Lang, report: &Report) -> Result<
     k.section(t("Counts", "行数核对"))?;
     k.count(t("Rows read", "读取行数"), facts.rows_read)?;
     k.count(t("Blank rows skipped", "跳过的空行"), facts.blank_rows)?;
-    k.count(lines, report.lines.len())?;
+    k.count(lines, report.line_count)?;
     k.count(t("Refunds", "退款申请数"), facts.refunds)?;
     k.count(t("Usage rows", "用量行数"), facts.usage_rows)?;
     k.count(exceptions, report.exceptions.len())?;

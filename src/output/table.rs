@@ -143,56 +143,166 @@ fn write_parts<T>(
     max_rows: u32,
     mut write_row: impl FnMut(&mut RowCells<'_>, RowNum, &T, Option<&Format>) -> Result<(), XlsxError>,
 ) -> Result<(), SheetError> {
-    let max_rows = rows_per_sheet(max_rows);
-    let mut chunks: Vec<&[T]> = items.chunks(max_rows).collect();
-    if chunks.is_empty() || (total.is_some() && chunks.last().map(|c| c.len()) == Some(max_rows)) {
-        chunks.push(&[]);
-    }
-    let last = chunks.len() - 1;
-    let base = table.name.get(lang);
-    for (part, chunk) in chunks.into_iter().enumerate() {
-        let name = part_name(base, part);
-        let fail = |source| SheetError {
-            sheet: name.clone(),
-            source,
+    let mut stream = TableStream::start(workbook, styles, lang, table, max_rows)?;
+    stream.push(workbook, styles, items, |c, row, item| {
+        write_row(c, row, item, None)
+    })?;
+    stream.finish(workbook, styles, total, write_row)
+}
+
+/// A table written as its rows arrive, batch by batch (a streamed run's Lines): a part sheet
+/// is added when the current one is full, and each part's filter range is set when it is
+/// closed. `start`, any number of `push`es, then `finish`; other sheets may be added between
+/// the pushes only if no push needs a new part (the parts must stay together).
+pub struct TableStream<'t> {
+    table: &'t Table,
+    lang: Lang,
+    max_rows: usize,
+    /// The current part (0-based) and its worksheet's index in the workbook.
+    part: usize,
+    sheet: usize,
+    /// Data rows on the current part.
+    rows: usize,
+}
+
+impl<'t> TableStream<'t> {
+    /// Adds the table's first sheet, with its header.
+    pub fn start(
+        workbook: &mut Workbook,
+        styles: &Styles,
+        lang: Lang,
+        table: &'t Table,
+        max_rows: u32,
+    ) -> Result<TableStream<'t>, SheetError> {
+        let mut stream = TableStream {
+            table,
+            lang,
+            max_rows: rows_per_sheet(max_rows),
+            part: 0,
+            sheet: 0,
+            rows: 0,
         };
+        stream.open(workbook, styles)?;
+        Ok(stream)
+    }
+
+    /// Appends `items` under the rows written so far. `write_row` receives the 0-based sheet
+    /// row (the first data row is row 1, Excel's row 2) and must write only that row.
+    pub fn push<T>(
+        &mut self,
+        workbook: &mut Workbook,
+        styles: &Styles,
+        mut items: &[T],
+        mut write_row: impl FnMut(&mut RowCells<'_>, RowNum, &T) -> Result<(), XlsxError>,
+    ) -> Result<(), SheetError> {
+        while !items.is_empty() {
+            if self.rows == self.max_rows {
+                self.close(workbook)?;
+                self.part += 1;
+                self.open(workbook, styles)?;
+            }
+            let take = items.len().min(self.max_rows - self.rows);
+            let (now, rest) = items.split_at(take);
+            let fail = self.fail();
+            let ws = workbook.worksheet_from_index(self.sheet).map_err(&fail)?;
+            for item in now {
+                // rows < max_rows ≤ 1,048,575, so the row fits a RowNum.
+                self.rows += 1;
+                let row = self.rows as RowNum;
+                write_row(&mut RowCells::new(ws, styles, row), row, item).map_err(&fail)?;
+            }
+            items = rest;
+        }
+        Ok(())
+    }
+
+    /// Writes the optional `total` row under the last data row (`write_row` gets the bold
+    /// label format for it) and closes the last part. When the last part is full the total
+    /// goes on a part of its own rather than past Excel's last row.
+    pub fn finish<T>(
+        mut self,
+        workbook: &mut Workbook,
+        styles: &Styles,
+        total: Option<&T>,
+        mut write_row: impl FnMut(
+            &mut RowCells<'_>,
+            RowNum,
+            &T,
+            Option<&Format>,
+        ) -> Result<(), XlsxError>,
+    ) -> Result<(), SheetError> {
+        if let Some(total) = total {
+            if self.rows == self.max_rows {
+                self.close(workbook)?;
+                self.part += 1;
+                self.open(workbook, styles)?;
+            }
+            let fail = self.fail();
+            let ws = workbook.worksheet_from_index(self.sheet).map_err(&fail)?;
+            // The total stays outside the filter range, so sorting never moves it.
+            let row = self.rows as RowNum + 1;
+            write_row(
+                &mut RowCells::new(ws, styles, row),
+                row,
+                total,
+                Some(&styles.section),
+            )
+            .map_err(fail)?;
+        }
+        self.close(workbook)
+    }
+
+    fn name(&self) -> String {
+        part_name(self.table.name.get(self.lang), self.part)
+    }
+
+    fn fail(&self) -> impl Fn(XlsxError) -> SheetError + use<> {
+        let sheet = self.name();
+        move |source| SheetError {
+            sheet: sheet.clone(),
+            source,
+        }
+    }
+
+    /// Adds the current part's sheet and writes its header.
+    fn open(&mut self, workbook: &mut Workbook, styles: &Styles) -> Result<(), SheetError> {
+        let fail = self.fail();
+        let name = self.name();
         let ws = workbook
             .add_worksheet_with_constant_memory()
-            .map_err(fail)?;
-        start_sheet(ws, styles, &name, table.columns, lang, chunk.len()).map_err(fail)?;
-        for (i, item) in chunk.iter().enumerate() {
-            // i < max_rows ≤ 1,048,575, so the row fits a RowNum.
-            let row = i as RowNum + 1;
-            let mut cells = RowCells::new(ws, styles, row);
-            write_row(&mut cells, row, item, None).map_err(fail)?;
-        }
-        if let Some(total) = total.filter(|_| part == last) {
-            // The last chunk is shorter than max_rows, so this row is still on the sheet.
-            let row = chunk.len() as RowNum + 1;
-            let mut cells = RowCells::new(ws, styles, row);
-            write_row(&mut cells, row, total, Some(&styles.section)).map_err(fail)?;
-        }
+            .map_err(&fail)?;
+        start_sheet(ws, styles, &name, self.table.columns, self.lang).map_err(&fail)?;
+        self.sheet = workbook.worksheets().len() - 1;
+        self.rows = 0;
+        Ok(())
     }
-    Ok(())
+
+    /// Sets the current part's filter over its header and data rows.
+    fn close(&mut self, workbook: &mut Workbook) -> Result<(), SheetError> {
+        let fail = self.fail();
+        let ws = workbook.worksheet_from_index(self.sheet).map_err(&fail)?;
+        let last_col = self.table.columns.len().saturating_sub(1) as ColNum;
+        ws.autofilter(0, 0, self.rows as RowNum, last_col)
+            .map_err(fail)?;
+        Ok(())
+    }
 }
 
 /// Names the sheet and sets everything that constant-memory mode needs before the first
-/// data row: widths, the frozen header, the filter range, then the header row itself.
+/// data row: widths and the frozen header, then the header row itself. (The filter range is
+/// kept with the sheet's other settings, so it is set when the sheet is closed.)
 fn start_sheet(
     ws: &mut Worksheet,
     styles: &Styles,
     name: &str,
     columns: &[Column],
     lang: Lang,
-    rows: usize,
 ) -> Result<(), XlsxError> {
     ws.set_name(name)?;
     for (c, column) in columns.iter().enumerate() {
         ws.set_column_width(c as ColNum, column.width_in(lang))?;
     }
     ws.set_freeze_panes(1, 0)?;
-    let last_col = columns.len().saturating_sub(1) as ColNum;
-    ws.autofilter(0, 0, rows as RowNum, last_col)?;
     let mut cells = RowCells::new(ws, styles, 0);
     for (c, column) in columns.iter().enumerate() {
         cells.styled_text(c as ColNum, column.header_in(lang), &styles.header)?;

@@ -3,7 +3,7 @@
 //! The read-back helpers are shared with the refunds.xlsx tests.
 
 use super::invoices::LINES;
-use super::{WriteOptions, write_invoices};
+use super::{InvoicesWriter, WriteOptions, write_invoices};
 use crate::model::{ExceptionCode, OrderType, RowException, SourceRef};
 use crate::report::{
     AccountTotal, Calc, Line, LineStatus, ProductTotal, Report, Revenue, RevenueRow, RevenueTotal,
@@ -142,6 +142,7 @@ pub(super) fn sample() -> Report {
         }],
         packs: vec![],
         lines: vec![billed, unbilled],
+        line_count: 2,
         exceptions: vec![exception],
         total_expected: dec!(3176.82),
         total_billed: dec!(3000.00),
@@ -360,6 +361,11 @@ fn lines_hold_real_dates_amounts_and_live_formulas() {
     assert_eq!(formula(&f, 2, "Q"), "MIN(M2/10*I2*P2,M2*I2)");
     assert_eq!(formula(&f, 2, "R"), "O2+Q2");
     assert_eq!(formula(&f, 3, "R"), "M3*I3");
+    // A one-time item's years and months parts are fixed zeros, not `=0` formulas.
+    assert_eq!(formula(&f, 3, "O"), "", "one-time: no years formula");
+    assert_eq!(formula(&f, 3, "Q"), "", "one-time: no months formula");
+    assert_eq!(money(cell(&lines, 3, "O")), dec!(0));
+    assert_eq!(money(cell(&lines, 3, "Q")), dec!(0));
     assert_eq!(formula(&f, 2, "V"), "U2-T2");
     assert_eq!(formula(&f, 3, "V"), "", "unbilled: no difference formula");
     // Inputs, not results, stay plain numbers.
@@ -546,6 +552,54 @@ fn long_tables_continue_on_numbered_sheets() {
         "ROUND(R2-S2,2)",
         "formulas use the sheet's own rows"
     );
+}
+
+/// A streamed run hands the writer its lines in batches; however they are cut, across the
+/// sheet split too, the workbook is the one written from the whole report.
+#[test]
+fn lines_written_in_batches_make_the_same_workbook() {
+    let mut report = sample();
+    let more = report.lines.clone();
+    report.lines.extend(more.iter().cloned().map(|mut l| {
+        l.order_id = format!("{}-b", l.order_id);
+        l
+    }));
+    report.line_count = report.lines.len();
+    for max_rows in [1, 3, 1_000] {
+        let opts = WriteOptions {
+            max_rows_per_sheet: max_rows,
+            ..WriteOptions::default()
+        };
+        let (_whole_dir, whole) = write(&report, &opts);
+        for cut in [1, 2, 3] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("invoices.xlsx");
+            let mut writer = InvoicesWriter::begin(&path, &opts).unwrap();
+            for batch in report.lines.chunks(cut) {
+                writer.lines(batch).unwrap();
+            }
+            writer.finish(&report).unwrap();
+            assert_eq!(
+                std::fs::read(&path).unwrap(),
+                std::fs::read(&whole).unwrap(),
+                "{max_rows} rows a sheet, batches of {cut}"
+            );
+        }
+    }
+}
+
+/// A writer dropped before `finish` (the run failed while pricing) leaves nothing behind:
+/// no workbook and no spooled sheet.
+#[test]
+fn an_unfinished_writer_leaves_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("invoices.xlsx");
+    let opts = WriteOptions::default();
+    let mut writer = InvoicesWriter::begin(&path, &opts).unwrap();
+    writer.lines(&sample().lines).unwrap();
+    drop(writer);
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert!(left.is_empty(), "{left:?}");
 }
 
 #[test]

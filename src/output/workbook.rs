@@ -16,22 +16,37 @@ pub fn write_workbook(
     opts: &WriteOptions,
     fill: impl FnOnce(&mut Workbook, &Styles) -> Result<(), SheetError>,
 ) -> Result<(), OutputError> {
+    let mut wb = begin_workbook(path, opts)?;
+    fill(&mut wb, &Styles::new()).map_err(|e| sheet_error(path, e))?;
+    save_workbook(wb, path)
+}
+
+/// A new workbook to be saved at `path` (its sheets spool beside it).
+pub fn begin_workbook(path: &Path, opts: &WriteOptions) -> Result<Workbook, OutputError> {
+    new_workbook(opts, dir_of(path)).map_err(|source| OutputError::Workbook {
+        path: path.to_path_buf(),
+        step: "setting up the workbook",
+        source,
+    })
+}
+
+/// A sheet's failure, naming the workbook.
+pub fn sheet_error(path: &Path, e: SheetError) -> OutputError {
+    OutputError::Sheet {
+        path: path.to_path_buf(),
+        sheet: e.sheet,
+        source: e.source,
+    }
+}
+
+/// Saves `wb` to `path` atomically: under a temporary name, renamed when complete.
+pub fn save_workbook(mut wb: Workbook, path: &Path) -> Result<(), OutputError> {
     atomic_write(path, |tmp| {
-        let on_workbook = |step| {
-            move |source| OutputError::Workbook {
-                path: path.to_path_buf(),
-                step,
-                source,
-            }
-        };
-        let mut wb =
-            new_workbook(opts, dir_of(path)).map_err(on_workbook("setting up the workbook"))?;
-        fill(&mut wb, &Styles::new()).map_err(|e| OutputError::Sheet {
+        wb.save(tmp).map_err(|source| OutputError::Workbook {
             path: path.to_path_buf(),
-            sheet: e.sheet,
-            source: e.source,
-        })?;
-        wb.save(tmp).map_err(on_workbook("saving the workbook"))
+            step: "saving the workbook",
+            source,
+        })
     })
 }
 
