@@ -6,6 +6,8 @@ pub mod catalog;
 pub mod cli;
 pub mod commands;
 pub mod engine;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod r#gen;
 pub mod input;
 pub mod model;

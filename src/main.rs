@@ -5,17 +5,45 @@ use billrun::cli::{Cli, Command};
 use billrun::commands::{self, Failure};
 use clap::Parser;
 use std::process::ExitCode;
+use std::sync::Mutex;
 
-fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let result = match &cli.command {
+/// Where the last panic happened, for the error line.
+static PANIC_AT: Mutex<Option<String>> = Mutex::new(None);
+
+fn command(cli: &Cli) -> Result<(), Failure> {
+    match &cli.command {
         Command::Run(a) => commands::run::run(a),
         Command::Check(a) => commands::check::run(a),
         Command::Catalog(a) => commands::catalog::run(a),
         Command::Quote(a) => commands::quote::run(a),
         Command::Reprice(a) => commands::reprice::run(a),
         Command::Gen(a) => commands::r#gen::run(a),
-    };
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // A panic is a bug, or a library's answer to an I/O fault that the writers catch and
+    // explain (output::workbook::guarded). Either way the user gets one `billrun: error:`
+    // line and exit 2, not a raw panic message; the hook only remembers where it happened.
+    std::panic::set_hook(Box::new(|info| {
+        if let Ok(mut at) = PANIC_AT.lock() {
+            *at = info
+                .location()
+                .map(|l| format!("{}:{}", l.file(), l.line()));
+        }
+    }));
+    let result = std::panic::catch_unwind(|| command(&cli)).unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| panic.downcast_ref::<&str>().copied())
+            .unwrap_or("no message");
+        let at = PANIC_AT.lock().ok().and_then(|at| at.clone()).unwrap_or_default();
+        Err(Failure::Fatal(format!(
+            "internal error ({what}, at {at}); outputs are replaced only when complete, so none is half-written. Please report this with the inputs."
+        )))
+    });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Condition(m)) => {

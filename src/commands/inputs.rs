@@ -107,6 +107,37 @@ fn count<R>(facts: &mut RunFacts, f: &Path, read: &input::ReadOutcome<R>) {
     }
 }
 
+/// Refuses to write over an input: `names` are the files a command is about to write in
+/// `out`. An output folder that also holds the inputs is fine; an output file that *is* an
+/// input file (or the catalog) stops the command with exit 2 before anything is written.
+pub fn guard_outputs(args: &InputArgs, out: &Path, names: &[&str]) -> Result<(), Failure> {
+    let files = input_files(args)?;
+    let inputs: Vec<&PathBuf> = files
+        .orders
+        .iter()
+        .chain(&files.usage)
+        .chain(args.catalog.as_ref())
+        .collect();
+    for name in names {
+        let target = out.join(name);
+        // A file that does not exist yet cannot be an input.
+        let Ok(real) = target.canonicalize() else {
+            continue;
+        };
+        if let Some(input) = inputs
+            .iter()
+            .find(|i| i.canonicalize().is_ok_and(|i| i == real))
+        {
+            return Err(Failure::Fatal(format!(
+                "{}: this output file is also an input ({}); billrun never overwrites an input. Choose another --out folder or rename the input.",
+                target.display(),
+                input.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// What the input files hold, read once (`reprice` prices it under two catalogs).
 #[derive(Debug, Clone)]
 pub struct Inputs {

@@ -23,6 +23,7 @@ pub fn run(args: &RepriceArgs) -> Result<(), Failure> {
     let baseline = Catalog::load(args.baseline.as_deref())?;
     let new = Catalog::load(Some(new_path))?;
     let progress = Progress::new(!args.input.quiet);
+    inputs::guard_outputs(&args.input, &args.out, &["reprice.xlsx"])?;
     let read = inputs::read(&args.input, &progress)?;
     let old_report = inputs::price_with(&args.input, &baseline, read.clone(), &progress)?;
     let new_report = inputs::price_with(&args.input, &new, read, &progress)?;

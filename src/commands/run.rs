@@ -3,13 +3,20 @@
 use super::{Failure, inputs, summary};
 use crate::catalog::Catalog;
 use crate::cli::{FailOn, InputArgs, RunArgs};
-use crate::output::{InvoicesWriter, OutputError, WriteOptions, write_mirrors, write_refunds};
+use crate::output::{
+    InvoicesWriter, MIRROR_FILES, OutputError, WriteOptions, write_mirrors, write_refunds,
+};
 use crate::progress::Progress;
 use crate::report::{Line, Report};
 
 pub fn run(args: &RunArgs) -> Result<(), Failure> {
     let progress = Progress::new(!args.input.quiet);
     let catalog = Catalog::load(args.input.catalog.as_deref())?;
+    let mut names = vec!["invoices.xlsx", "refunds.xlsx"];
+    if args.csv {
+        names.extend(MIRROR_FILES);
+    }
+    inputs::guard_outputs(&args.input, &args.out, &names)?;
     let inputs = inputs::read(&args.input, &progress)?;
     std::fs::create_dir_all(&args.out).map_err(|e| {
         Failure::Fatal(format!(

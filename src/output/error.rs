@@ -21,6 +21,14 @@ pub enum OutputError {
         #[source]
         source: rust_xlsxwriter::XlsxError,
     },
+    /// rust_xlsxwriter stopped mid-write: it panics, rather than returning an error, when a
+    /// constant-memory sheet's temporary data cannot be written (a full disk, a file-size
+    /// limit, a folder gone read-only). Caught by `workbook::guarded`.
+    #[error(
+        "cannot write {}: writing the sheets' temporary data failed ({message}); is the disk full or the folder not writable?",
+        path.display()
+    )]
+    Spool { path: PathBuf, message: String },
     /// A file-system step of the write failed (temporary file, sync, rename).
     #[error("cannot write {}: {step}: {source}", path.display())]
     Io {

@@ -8,7 +8,7 @@ use super::revenue::write_revenue_sheets;
 use super::style::Styles;
 use super::summary::fill_summary;
 use super::table::{Column, SheetError, Table, TableStream, col, write_table};
-use super::workbook::{begin_workbook, save_workbook, sheet_error};
+use super::workbook::{begin_workbook, guarded, save_workbook, sheet_error};
 use super::{OutputError, WriteOptions};
 use crate::model::RowException;
 use crate::report::{AccountTotal, Line, PackRow, Report, SubscriptionRow, UsageTotal};
@@ -208,11 +208,13 @@ impl<'o> InvoicesWriter<'o> {
     /// [`OutputError`] naming the sheet that refused a cell.
     pub fn lines(&mut self, lines: &[Line]) -> Result<(), OutputError> {
         let formulas = self.opts.formulas;
-        self.lines
-            .push(&mut self.workbook, &self.styles, lines, |c, row, line| {
-                write_line(c, row, line, formulas)
-            })
-            .map_err(|e| sheet_error(&self.path, e))
+        guarded(&self.path, || {
+            self.lines
+                .push(&mut self.workbook, &self.styles, lines, |c, row, line| {
+                    write_line(c, row, line, formulas)
+                })
+                .map_err(|e| sheet_error(&self.path, e))
+        })
     }
 
     /// Writes the Summary and the other sheets from `report` (whose lines went through
@@ -230,12 +232,14 @@ impl<'o> InvoicesWriter<'o> {
             styles,
             lines,
         } = self;
-        let no_lines: Option<&Line> = None;
-        lines
-            .finish(&mut workbook, &styles, no_lines, |_, _, _, _| Ok(()))
-            .map_err(|e| sheet_error(&path, e))?;
-        fill_rest(&mut workbook, &styles, report, opts).map_err(|e| sheet_error(&path, e))?;
-        save_workbook(workbook, &path)
+        guarded(&path, || {
+            let no_lines: Option<&Line> = None;
+            lines
+                .finish(&mut workbook, &styles, no_lines, |_, _, _, _| Ok(()))
+                .map_err(|e| sheet_error(&path, e))?;
+            fill_rest(&mut workbook, &styles, report, opts).map_err(|e| sheet_error(&path, e))?;
+            save_workbook(workbook, &path)
+        })
     }
 }
 

@@ -24,6 +24,9 @@ use std::path::{Path, PathBuf};
 /// garbles Chinese text.
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
+/// The mirrors `write_mirrors` writes, in order.
+pub const MIRROR_FILES: [&str; 4] = ["lines.csv", "refunds.csv", "exceptions.csv", "packs.csv"];
+
 /// Writes the four CSV mirrors into `dir` (which must exist) and returns their paths, in
 /// the order `lines.csv`, `refunds.csv`, `exceptions.csv`, `packs.csv`.
 ///
@@ -51,18 +54,15 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 /// # Ok::<(), billrun::output::OutputError>(())
 /// ```
 pub fn write_mirrors(report: &Report, dir: &Path) -> Result<Vec<PathBuf>, OutputError> {
-    let lines = dir.join("lines.csv");
+    let [lines, refunds, exceptions, packs] = MIRROR_FILES.map(|name| dir.join(name));
     write_csv(&lines, LINES, &report.lines, line_fields)?;
-    let refunds = dir.join("refunds.csv");
     write_csv(&refunds, REFUNDS, &report.refunds, refund_fields)?;
-    let exceptions = dir.join("exceptions.csv");
     write_csv(
         &exceptions,
         EXCEPTIONS,
         &report.exceptions,
         exception_fields,
     )?;
-    let packs = dir.join("packs.csv");
     write_csv(&packs, PACKS, &report.packs, pack_fields)?;
     Ok(vec![lines, refunds, exceptions, packs])
 }

@@ -29,7 +29,7 @@ pub use atomic::atomic_write;
 pub use error::OutputError;
 pub use invoices::{InvoicesWriter, write_invoices};
 pub use lang::Lang;
-pub use mirror::write_mirrors;
+pub use mirror::{MIRROR_FILES, write_mirrors};
 pub use refunds::write_refunds;
 pub use reprice::write_reprice;
 

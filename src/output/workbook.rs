@@ -16,9 +16,32 @@ pub fn write_workbook(
     opts: &WriteOptions,
     fill: impl FnOnce(&mut Workbook, &Styles) -> Result<(), SheetError>,
 ) -> Result<(), OutputError> {
-    let mut wb = begin_workbook(path, opts)?;
-    fill(&mut wb, &Styles::new()).map_err(|e| sheet_error(path, e))?;
-    save_workbook(wb, path)
+    guarded(path, || {
+        let mut wb = begin_workbook(path, opts)?;
+        fill(&mut wb, &Styles::new()).map_err(|e| sheet_error(path, e))?;
+        save_workbook(wb, path)
+    })
+}
+
+/// Runs a step that drives rust_xlsxwriter, turning its panic on a failed write of a
+/// sheet's temporary data (a full disk) into [`OutputError::Spool`] naming `path`. The
+/// workbook the step used must then be dropped, never saved; its temporary files go with it.
+pub fn guarded<T>(
+    path: &Path,
+    step: impl FnOnce() -> Result<T, OutputError>,
+) -> Result<T, OutputError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(step)).unwrap_or_else(|panic| {
+        let message = panic
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| panic.downcast_ref::<&str>().copied())
+            .unwrap_or("no message")
+            .to_string();
+        Err(OutputError::Spool {
+            path: path.to_path_buf(),
+            message,
+        })
+    })
 }
 
 /// A new workbook to be saved at `path` (its sheets spool beside it).

@@ -1,0 +1,160 @@
+//! Faults around the outputs (issue 7): billrun never writes over an input, and an output it
+//! cannot write (a folder that is a file, a full disk) stops the run with exit 2 and a clear
+//! message, leaving the inputs untouched and no partial or temporary file behind.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_billrun");
+
+fn billrun(args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run billrun")
+}
+
+fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn an_output_named_like_an_input_is_refused_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    // An orders export saved as lines.csv in the folder the run writes to.
+    let input = dir.path().join("lines.csv");
+    std::fs::copy("samples/orders-2025.csv", &input).unwrap();
+    let before = std::fs::read(&input).unwrap();
+    let i = input.to_str().unwrap();
+
+    let out = billrun(&["run", "--orders", i, "--out", d, "--csv", "--quiet"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("also an input") && stderr(&out).contains("lines.csv"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read(&input).unwrap(),
+        before,
+        "the input is untouched"
+    );
+    assert_eq!(names(dir.path()), ["lines.csv"], "nothing was written");
+
+    // The same folder as input and output is fine when no output file is an input.
+    let out = billrun(&[
+        "run",
+        "--orders",
+        i,
+        "--out",
+        d,
+        "--quiet",
+        "--as-of",
+        "2026-01-31",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(std::fs::read(&input).unwrap(), before);
+    assert_eq!(
+        names(dir.path()),
+        ["invoices.xlsx", "lines.csv", "refunds.xlsx"]
+    );
+
+    // reprice too: a catalog saved as reprice.xlsx in the output folder.
+    let catalog = dir.path().join("reprice.xlsx");
+    std::fs::copy("samples/catalog.quick-audience.toml", &catalog).unwrap();
+    let c = catalog.to_str().unwrap();
+    let out = billrun(&["reprice", "samples", "--catalog", c, "--out", d, "--quiet"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("also an input"), "{}", stderr(&out));
+}
+
+#[test]
+fn an_output_folder_that_is_a_file_exits_2_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("out");
+    std::fs::write(&file, "not a folder").unwrap();
+    let out = billrun(&["run", "samples", "--out", file.to_str().unwrap(), "--quiet"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cannot create the output folder"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read(&file).unwrap(), b"not a folder");
+}
+
+/// A file-size limit makes every write past it fail (EFBIG) as a full disk would (ENOSPC):
+/// rust_xlsxwriter panics on such a failure while spooling a sheet; billrun catches it,
+/// names the file, exits 2 and leaves neither a partial workbook nor a temporary file.
+#[test]
+fn a_full_disk_exits_2_and_leaves_no_partial_file() {
+    for limit_kib in [4, 12, 24] {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().to_str().unwrap();
+        // An earlier run's outputs: a failed run must leave each of them whole.
+        let first = billrun(&["run", "samples", "--out", d, "--quiet", "--csv"]);
+        assert!(first.status.success(), "{}", stderr(&first));
+        let before: Vec<(String, Vec<u8>)> = names(dir.path())
+            .into_iter()
+            .map(|n| {
+                let bytes = std::fs::read(dir.path().join(&n)).unwrap();
+                (n, bytes)
+            })
+            .collect();
+        let out = Command::new("bash")
+            .arg("-c")
+            .arg(format!(
+                "ulimit -f {limit_kib} && trap '' XFSZ && exec \"$0\" \"$@\""
+            ))
+            .arg(BIN)
+            .args([
+                "run",
+                "samples",
+                "--out",
+                d,
+                "--quiet",
+                "--csv",
+                "--as-of",
+                "2026-01-31",
+            ])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{limit_kib} KiB: {}",
+            stderr(&out)
+        );
+        assert!(
+            stderr(&out).contains("cannot write") && !stderr(&out).contains("panicked"),
+            "{limit_kib} KiB: {}",
+            stderr(&out)
+        );
+        // Every file is the earlier run's or this run's complete one; none is temporary.
+        let after = names(dir.path());
+        assert_eq!(
+            after,
+            before.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>()
+        );
+        for (name, old) in &before {
+            let now = std::fs::read(dir.path().join(name)).unwrap();
+            if &now != old && name.ends_with(".xlsx") {
+                let opened: Result<calamine::Xlsx<_>, _> =
+                    calamine::open_workbook(dir.path().join(name));
+                assert!(opened.is_ok(), "{limit_kib} KiB: {name} is not whole");
+            }
+        }
+    }
+}
