@@ -238,3 +238,82 @@ proptest! {
         }
     }
 }
+
+/// The built-in catalog with one tiered SKU switched to graduated tiers, so both tier modes
+/// are exercised.
+fn catalog_with_graduated_tiers() -> Catalog {
+    Catalog::from_texts(Some((
+        "graduated.toml",
+        "[skus.qdm-wecom]\ntier_mode = \"graduated\"\n",
+    )))
+    .unwrap()
+}
+
+/// Expected amount of one new line of `quantity` bought for a year, if it prices.
+fn new_line_amount(cat: &Catalog, product: &str, edition: &str, quantity: u64) -> Option<Decimal> {
+    let mut row = OrderRow::new(
+        SourceRef {
+            file: Arc::from("q.csv"),
+            row: 2,
+        },
+        0,
+        "Q-1",
+        "A-1",
+        date(10),
+        OrderType::New,
+    );
+    row.product = Some(product.into());
+    row.edition = (!edition.is_empty()).then(|| edition.into());
+    row.quantity = Some(quantity);
+    row.term = Some(Term::years(1));
+    if product.starts_with("qa") {
+        row.region = Some("cn-shanghai".into());
+        row.term = Some(Term { months: 12 });
+    }
+    let ctx = Ctx {
+        catalog: cat,
+        as_of: date(400),
+        period: None,
+        tolerance: Decimal::new(1, 2),
+        alert_below: Decimal::TEN,
+        progress: None,
+    };
+    let r = run(&ctx, vec![row], Vec::new(), Vec::new(), RunFacts::default());
+    r.lines.first().map(|l| l.expected_amount)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(100))]
+
+    /// More units never cost less where the pricing promises it: per unit, per block, per
+    /// capacity cover and graduated tiers (each unit at its own tier's price). Volume tiers
+    /// price every unit at the tier the total reaches (5 × 50 = 250 > 6 × 40 = 240), so they
+    /// promise only that each unit costs no more than the first tier's price.
+    #[test]
+    fn price_never_falls_as_quantity_grows_unless_volume_tiers(q in 1u64..12_000, more in 1u64..3_000) {
+        let cat = catalog_with_graduated_tiers();
+        for (product, edition) in PRODUCTS {
+            let Some(sku) = cat.sku_by_code(product) else { continue };
+            let volume = sku.tier_mode == Some(billrun::catalog::schema::TierMode::Volume);
+            let (a, b) = (
+                new_line_amount(&cat, product, edition, q),
+                new_line_amount(&cat, product, edition, q + more),
+            );
+            if let (Some(a), Some(b)) = (a, b) {
+                if volume {
+                    let first = sku.tiers.first().map(|t| t.price).unwrap_or_default();
+                    prop_assert!(b <= first * Decimal::from(q + more), "{product}: {b}");
+                } else {
+                    prop_assert!(a <= b, "{product} {edition}: {q} → {a}, {} → {b}", q + more);
+                }
+            }
+        }
+        // The graduated SKU itself, which PRODUCTS may not list.
+        if let (Some(a), Some(b)) = (
+            new_line_amount(&cat, "qdm-wecom", "", q.min(9_000)),
+            new_line_amount(&cat, "qdm-wecom", "", (q + more).min(10_000)),
+        ) {
+            prop_assert!(a <= b, "graduated qdm-wecom: {a} > {b}");
+        }
+    }
+}

@@ -59,6 +59,14 @@ pub enum InputError {
         #[source]
         source: calamine::XlsxError,
     },
+    #[error(
+        "{file}: the workbook's part {part} unpacks to more than {limit_mib} MiB: too large to read safely (a damaged file or a zip bomb); export the data again, or split it"
+    )]
+    TooLarge {
+        file: String,
+        part: String,
+        limit_mib: u64,
+    },
     #[error("{file}: the workbook has no sheets")]
     NoSheets { file: String },
     #[error("{file}: there is no sheet named '{sheet}'; the sheets are: {}", present.join(", "))]

@@ -5,7 +5,7 @@ use super::cells::Cell;
 use super::{InputError, RowSink};
 use calamine::{Reader, Xlsx, open_workbook};
 use std::fs::File;
-use std::io::BufReader;
+use std::io::{BufReader, Read};
 use std::path::Path;
 
 /// Excel's column limit (XFD); a cell beyond it is not from a real sheet and is ignored.
@@ -28,6 +28,7 @@ pub(crate) fn read(
         file: file.to_string(),
         source,
     };
+    check_sizes(path, file)?;
     let mut workbook: Xlsx<BufReader<File>> = open_workbook(path).map_err(xlsx_err)?;
     let names = workbook.sheet_names();
     let name = match sheet {
@@ -92,6 +93,66 @@ pub(crate) fn read(
     }
 }
 
+/// How many unpacked bytes a workbook's parts may hold.
+struct Limits {
+    /// One part. A sheet of a million rows of 20 columns is about 300 MiB of XML; sheets
+    /// are streamed, so this bounds only the time.
+    part: u64,
+    /// The shared-string table, which calamine holds in memory whole.
+    shared_strings: u64,
+    /// All parts together.
+    total: u64,
+}
+
+const LIMITS: Limits = Limits {
+    part: 2 << 30,
+    shared_strings: 512 << 20,
+    total: 4 << 30,
+};
+
+/// Unpacks every part of the workbook once, counting bytes and keeping none, and refuses
+/// the file when a part (or all of them) unpacks past the limits: a zip bomb then costs
+/// bounded time and no memory, before calamine reads anything. The sizes a zip declares
+/// are not trusted; only the bytes that come out count. A file that is not a zip is left
+/// for calamine to refuse with its own message.
+fn check_sizes(path: &Path, file: &str) -> Result<(), InputError> {
+    check_sizes_within(path, file, &LIMITS)
+}
+
+fn check_sizes_within(path: &Path, file: &str, limits: &Limits) -> Result<(), InputError> {
+    let opened = File::open(path).map_err(|source| InputError::Open {
+        file: file.to_string(),
+        source,
+    })?;
+    let Ok(mut zip) = zip::ZipArchive::new(BufReader::new(opened)) else {
+        return Ok(());
+    };
+    let mut total = 0u64;
+    for i in 0..zip.len() {
+        let Ok(mut part) = zip.by_index(i) else {
+            continue;
+        };
+        let name = part.name().map(|n| n.into_owned()).unwrap_or_default();
+        let limit = if name.to_ascii_lowercase().ends_with("sharedstrings.xml") {
+            limits.shared_strings
+        } else {
+            limits.part
+        };
+        let limit = limit.min(limits.total - total);
+        // A part that fails to unpack is calamine's to report, if it needs the part.
+        let n = std::io::copy(&mut (&mut part).take(limit + 1), &mut std::io::sink()).unwrap_or(0);
+        if n > limit {
+            return Err(InputError::TooLarge {
+                file: file.to_string(),
+                part: name,
+                limit_mib: limit >> 20,
+            });
+        }
+        total += n;
+    }
+    Ok(())
+}
+
 /// True if a number format code shows a percentage: a `%` outside quoted text and escapes.
 fn is_percent_format(code: &str) -> bool {
     let mut quoted = false;
@@ -110,7 +171,59 @@ fn is_percent_format(code: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_percent_format;
+    use super::*;
+
+    /// A workbook whose sheet and shared strings are `sheet` and `strings` bytes of XML.
+    fn workbook(dir: &Path, sheet: usize, strings: usize) -> std::path::PathBuf {
+        let path = dir.join(format!("w-{sheet}-{strings}.xlsx"));
+        let bytes = crate::fuzzing::xlsx_with(&vec![b' '; sheet], &vec![b' '; strings]);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+
+    #[test]
+    fn parts_that_unpack_past_the_limits_refuse_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        // What the fixed parts of `xlsx_with` (content types, relations, workbook) unpack to.
+        let empty = workbook(dir.path(), 0, 0);
+        let mut zip = zip::ZipArchive::new(File::open(&empty).unwrap()).unwrap();
+        let fixed: u64 = (0..zip.len())
+            .map(|i| zip.by_index(i).unwrap().size())
+            .sum();
+        let small = Limits {
+            part: 4096,
+            shared_strings: 1024,
+            total: fixed + 5000,
+        };
+        let ok = workbook(dir.path(), 4000, 1000);
+        assert!(check_sizes_within(&ok, "ok.xlsx", &small).is_ok());
+        for (sheet, strings, part) in [
+            (5000, 10, "xl/worksheets/sheet1.xml"),
+            (10, 2000, "xl/sharedStrings.xml"),
+            // Each part exactly at its own limit, but all of them past the total.
+            (4096, 1024, "xl/sharedStrings.xml"),
+        ] {
+            let path = workbook(dir.path(), sheet, strings);
+            let err = check_sizes_within(&path, "big.xlsx", &small).unwrap_err();
+            let msg = err.to_string();
+            assert!(
+                msg.contains(part) && msg.contains("too large"),
+                "{sheet}/{strings}: {msg}"
+            );
+        }
+        // Not a zip at all: left for calamine to refuse in its own words.
+        let junk = dir.path().join("junk.xlsx");
+        std::fs::write(&junk, b"not a zip").unwrap();
+        assert!(check_sizes_within(&junk, "junk.xlsx", &small).is_ok());
+        assert!(matches!(
+            read_orders_err(&junk),
+            Some(InputError::Xlsx { .. })
+        ));
+    }
+
+    fn read_orders_err(path: &Path) -> Option<InputError> {
+        crate::input::read_orders(path, None, 0).err()
+    }
 
     #[test]
     fn percent_formats() {
