@@ -16,6 +16,10 @@ use billrun::progress::Progress;
 use clap::Parser;
 use std::time::Instant;
 
+/// The allocator of the billrun binary (src/main.rs), so this measures its pricing.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
 fn main() {
