@@ -67,6 +67,10 @@ pub enum InputError {
         part: String,
         limit_mib: u64,
     },
+    #[error(
+        "{file}: the workbook is malformed; the xlsx reader stopped ({message}). Open it in Excel and save it again, or export the data again"
+    )]
+    Malformed { file: String, message: String },
     #[error("{file}: the workbook has no sheets")]
     NoSheets { file: String },
     #[error("{file}: there is no sheet named '{sheet}'; the sheets are: {}", present.join(", "))]

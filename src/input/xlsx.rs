@@ -29,7 +29,8 @@ pub(crate) fn read(
         source,
     };
     check_sizes(path, file)?;
-    let mut workbook: Xlsx<BufReader<File>> = open_workbook(path).map_err(xlsx_err)?;
+    let mut workbook: Xlsx<BufReader<File>> =
+        calamine_step(file, || open_workbook(path))?.map_err(xlsx_err)?;
     let names = workbook.sheet_names();
     let name = match sheet {
         None => names.first().cloned().ok_or_else(|| InputError::NoSheets {
@@ -50,7 +51,8 @@ pub(crate) fn read(
                 present: names.clone(),
             })?,
     };
-    let mut reader = workbook.worksheet_cells_reader(&name).map_err(xlsx_err)?;
+    let mut reader =
+        calamine_step(file, || workbook.worksheet_cells_reader(&name))?.map_err(xlsx_err)?;
     // Style ids whose number format shows a percentage: such a cell holds 0.1 for "10%".
     let percent: Vec<bool> = reader
         .styles()
@@ -64,7 +66,9 @@ pub(crate) fn read(
 
     let mut cells: Vec<Cell> = Vec::new();
     let mut current: Option<u32> = None;
-    while let Some((cell, style)) = reader.next_cell_with_style_id().map_err(xlsx_err)? {
+    while let Some((cell, style)) =
+        calamine_step(file, || reader.next_cell_with_style_id())?.map_err(xlsx_err)?
+    {
         let (row, col) = cell.get_position();
         if current != Some(row) {
             if let Some(done) = current {
@@ -91,6 +95,26 @@ pub(crate) fn read(
         Some(done) => sink.row(done.saturating_add(1), &cells),
         None => Ok(()),
     }
+}
+
+/// Runs one calamine call, turning a panic inside calamine into a refusal of the file.
+/// calamine 0.38 panics on some malformed workbooks (with overflow checks on, a cell
+/// reference of many letters overflows its column arithmetic; found by fuzzing); a bad file
+/// must stop the run with exit 2, not crash it. Only calamine's own calls are wrapped, so a
+/// panic in billrun's code is never hidden.
+fn calamine_step<T>(file: &str, step: impl FnOnce() -> T) -> Result<T, InputError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(step)).map_err(|panic| {
+        let message = panic
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| panic.downcast_ref::<&str>().copied())
+            .unwrap_or("no message")
+            .to_string();
+        InputError::Malformed {
+            file: file.to_string(),
+            message,
+        }
+    })
 }
 
 /// How many unpacked bytes a workbook's parts may hold.
