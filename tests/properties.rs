@@ -11,12 +11,21 @@ use proptest::prelude::*;
 use rust_decimal::Decimal;
 use std::sync::Arc;
 
+/// `n` generated cases, or `PROPTEST_CASES` when set (thousands for a long run:
+/// `PROPTEST_CASES=3000 cargo test --release --test properties`).
+fn cases(n: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(n)
+}
+
 fn date(offset: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2023, 1, 1).unwrap() + Days::new(offset as u64)
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(400))]
+    #![proptest_config(ProptestConfig::with_cases(cases(400)))]
 
     /// An add-on's months never cost more than a year; the whole add-on never more than the
     /// years remaining plus one; the split covers the period exactly.
@@ -138,7 +147,7 @@ fn rows() -> impl Strategy<Value = Vec<OrderRow>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(200))]
+    #![proptest_config(ProptestConfig::with_cases(cases(200)))]
 
     /// Every row ends in exactly one place; totals are the sums of the lines; shuffling the
     /// input or changing the thread count changes nothing.
@@ -202,7 +211,7 @@ fn usage() -> impl Strategy<Value = Vec<UsageRow>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(300))]
+    #![proptest_config(ProptestConfig::with_cases(cases(300)))]
 
     /// Refunds stay within what was paid in cash; usage is served by packs or overdrawn,
     /// never lost; a pack never goes below zero; every row still ends in one place.
@@ -283,7 +292,7 @@ fn new_line_amount(cat: &Catalog, product: &str, edition: &str, quantity: u64) -
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(100))]
+    #![proptest_config(ProptestConfig::with_cases(cases(100)))]
 
     /// More units never cost less where the pricing promises it: per unit, per block, per
     /// capacity cover and graduated tiers (each unit at its own tier's price). Volume tiers
