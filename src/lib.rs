@@ -3,6 +3,7 @@
 
 pub mod calendar;
 pub mod catalog;
+pub mod caught;
 pub mod cli;
 pub mod commands;
 pub mod engine;

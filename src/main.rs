@@ -41,12 +41,7 @@ fn main() -> ExitCode {
                 .map(|l| format!("{}:{}", l.file(), l.line()));
         }
     }));
-    let result = std::panic::catch_unwind(|| command(&cli)).unwrap_or_else(|panic| {
-        let what = panic
-            .downcast_ref::<String>()
-            .map(String::as_str)
-            .or_else(|| panic.downcast_ref::<&str>().copied())
-            .unwrap_or("no message");
+    let result = billrun::caught::catch(|| command(&cli)).unwrap_or_else(|what| {
         let at = PANIC_AT.lock().ok().and_then(|at| at.clone()).unwrap_or_default();
         Err(Failure::Fatal(format!(
             "internal error ({what}, at {at}); outputs are replaced only when complete, so none is half-written. Please report this with the inputs."

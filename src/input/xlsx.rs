@@ -103,17 +103,9 @@ pub(crate) fn read(
 /// must stop the run with exit 2, not crash it. Only calamine's own calls are wrapped, so a
 /// panic in billrun's code is never hidden.
 fn calamine_step<T>(file: &str, step: impl FnOnce() -> T) -> Result<T, InputError> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(step)).map_err(|panic| {
-        let message = panic
-            .downcast_ref::<String>()
-            .map(String::as_str)
-            .or_else(|| panic.downcast_ref::<&str>().copied())
-            .unwrap_or("no message")
-            .to_string();
-        InputError::Malformed {
-            file: file.to_string(),
-            message,
-        }
+    crate::caught::catch(step).map_err(|message| InputError::Malformed {
+        file: file.to_string(),
+        message,
     })
 }
 

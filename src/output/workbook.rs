@@ -30,13 +30,7 @@ pub fn guarded<T>(
     path: &Path,
     step: impl FnOnce() -> Result<T, OutputError>,
 ) -> Result<T, OutputError> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(step)).unwrap_or_else(|panic| {
-        let message = panic
-            .downcast_ref::<String>()
-            .map(String::as_str)
-            .or_else(|| panic.downcast_ref::<&str>().copied())
-            .unwrap_or("no message")
-            .to_string();
+    crate::caught::catch(step).unwrap_or_else(|message| {
         Err(OutputError::Spool {
             path: path.to_path_buf(),
             message,
