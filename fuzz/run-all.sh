@@ -4,12 +4,14 @@
 # Logs go to fuzz/logs/TARGET.log; a crash leaves its input in fuzz/artifacts/TARGET/
 # (copy it to fuzz/regressions/TARGET/ with the fix). See docs/RELIABILITY.md.
 #
-#   fuzz/run-all.sh [SECONDS] [JOBS]
+#   fuzz/run-all.sh [SECONDS] [JOBS] [TARGET ...]   (no TARGET: all six)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS=${1:-600}
 JOBS=${2:-2}
+shift $(($# < 2 ? $# : 2))
 TARGETS=(orders_csv usage_csv orders_xlsx xlsx_parts parsers catalog)
+[ $# -gt 0 ] && TARGETS=("$@")
 mkdir -p fuzz/logs
 cargo +nightly fuzz build
 # -rss_limit_mb and -timeout make a blow-up of memory or time a finding, like a crash.
@@ -24,4 +26,6 @@ printf '%s\n' "${TARGETS[@]}" | xargs -P "$JOBS" -I{} bash -c 'fuzz_one {}'
 for t in "${TARGETS[@]}"; do
   cargo +nightly fuzz cmin "$t" >>"fuzz/logs/$t.log" 2>&1 || echo "$t: cmin failed"
 done
-grep -h "stat::number_of_executed_units\|stat::peak_rss_mb\|cov:" fuzz/logs/*.log | tail -n 40 || true
+for t in "${TARGETS[@]}"; do
+  grep -H "stat::number_of_executed_units\|stat::peak_rss_mb\|cov:" "fuzz/logs/$t.log" | tail -n 4
+done | tail -n 40 || true

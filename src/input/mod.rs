@@ -155,6 +155,7 @@ fn read<R>(
         build,
         first_position,
         columns: None,
+        width: None,
         last_row: 0,
         out: ReadOutcome {
             rows: Vec::new(),
@@ -188,6 +189,12 @@ fn read<R>(
 /// its cells, in file order.
 trait RowSink {
     fn row(&mut self, row: u32, cells: &[Cell<'_>]) -> Result<(), InputError>;
+
+    /// How many leading cells of a row can matter, once that is known (the header's width).
+    /// A reader may fold the cells past it into one: only whether they are all blank counts.
+    fn width(&self) -> Option<usize> {
+        None
+    }
 }
 
 /// Takes the first non-blank row as the header, then turns every later row into a typed row,
@@ -198,6 +205,8 @@ struct Collector<R> {
     build: Build<R>,
     first_position: usize,
     columns: Option<Columns>,
+    /// The header row's width, once the header is found.
+    width: Option<usize>,
     last_row: u32,
     out: ReadOutcome<R>,
 }
@@ -211,6 +220,7 @@ impl<R> RowSink for Collector<R> {
                 let columns = headers::map(&self.file, &headers, self.fields)?;
                 self.out.unknown_columns = columns.unknown.clone();
                 self.columns = Some(columns);
+                self.width = Some(cells.len());
                 self.last_row = row;
             }
             return Ok(());
@@ -234,5 +244,9 @@ impl<R> RowSink for Collector<R> {
             Err(e) => self.out.exceptions.push(e),
         }
         Ok(())
+    }
+
+    fn width(&self) -> Option<usize> {
+        self.width
     }
 }

@@ -81,14 +81,27 @@ pub(crate) fn read(
         if col >= MAX_COLUMNS {
             continue;
         }
+        let value = Cell::from_xlsx(
+            cell.get_value(),
+            percent.get(style).copied().unwrap_or(false),
+        );
+        // Past the header's width only "is anything there" matters (a row holding data
+        // there alone is still a row, not a blank one), so such cells share one slot and a
+        // cell at column 16,000 costs one slot, not 16,000, on every row.
+        let col = match sink.width() {
+            Some(width) if col >= width => {
+                if value.is_blank() {
+                    continue;
+                }
+                width
+            }
+            _ => col,
+        };
         if cells.len() <= col {
             cells.resize(col + 1, Cell::Empty);
         }
         if let Some(slot) = cells.get_mut(col) {
-            *slot = Cell::from_xlsx(
-                cell.get_value(),
-                percent.get(style).copied().unwrap_or(false),
-            );
+            *slot = value;
         }
     }
     match current {
@@ -235,6 +248,63 @@ mod tests {
             read_orders_err(&junk),
             Some(InputError::Xlsx { .. })
         ));
+    }
+
+    /// Records the widest row it is given after the header, and what is blank.
+    struct Widths {
+        header: Option<usize>,
+        widest: usize,
+        blank: Vec<bool>,
+    }
+
+    impl RowSink for Widths {
+        fn row(&mut self, _row: u32, cells: &[Cell<'_>]) -> Result<(), InputError> {
+            match self.header {
+                None => self.header = Some(cells.len()),
+                Some(_) => {
+                    self.widest = self.widest.max(cells.len());
+                    self.blank.push(cells.iter().all(Cell::is_blank));
+                }
+            }
+            Ok(())
+        }
+
+        fn width(&self) -> Option<usize> {
+            self.header
+        }
+    }
+
+    #[test]
+    fn cells_past_the_header_width_share_one_slot_and_still_make_a_row() {
+        let dir = tempfile::tempdir().unwrap();
+        // XFC is column 16,383 (index 16,382); WNG is index 16,000.
+        let sheet = r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>
+<row r="1"><c r="A1" t="inlineStr"><is><t>a</t></is></c><c r="C1" t="inlineStr"><is><t>c</t></is></c></row>
+<row r="2"><c r="A2"><v>1</v></c><c r="XFC2"><v>2</v></c></row>
+<row r="3"><c r="WNG3" t="inlineStr"><is><t>far</t></is></c></row>
+<row r="4"><c r="WNG4" t="inlineStr"><is><t> </t></is></c><c r="XFC4" t="inlineStr"><is><t></t></is></c></row>
+<row r="5"><c r="B5"><v>5</v></c><c r="WNG5"><v>6</v></c><c r="XFC5"><v>7</v></c></row>
+</sheetData></worksheet>"#;
+        let path = dir.path().join("wide.xlsx");
+        std::fs::write(
+            &path,
+            crate::fuzzing::xlsx_with(
+                sheet.as_bytes(),
+                br#"<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>"#,
+            ),
+        )
+        .unwrap();
+        let mut sink = Widths {
+            header: None,
+            widest: 0,
+            blank: Vec::new(),
+        };
+        read(&path, "wide.xlsx", None, &mut sink).unwrap();
+        assert_eq!(sink.header, Some(3));
+        // At most the header's three cells and the one shared slot.
+        assert_eq!(sink.widest, 4);
+        // Row 3 (data only far right) is a row; row 4 (blanks far right) is blank.
+        assert_eq!(sink.blank, [false, false, true, false]);
     }
 
     fn read_orders_err(path: &Path) -> Option<InputError> {
