@@ -4,7 +4,8 @@ use super::{Failure, inputs, summary};
 use crate::catalog::Catalog;
 use crate::cli::{FailOn, InputArgs, RunArgs};
 use crate::output::{
-    InvoicesWriter, MIRROR_FILES, OutputError, WriteOptions, write_mirrors, write_refunds,
+    InvoicesWriter, MIRROR_FILES, OutputError, Staged, WriteOptions, publish_all, stage_mirrors,
+    stage_refunds,
 };
 use crate::progress::Progress;
 use crate::report::{Line, Report};
@@ -45,31 +46,32 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
     report.lines = kept;
     progress.stage("writing workbooks", 0);
     let refunds = args.out.join("refunds.xlsx");
-    let mut outputs = vec![
-        invoices.display().to_string(),
-        refunds.display().to_string(),
-    ];
     // refunds.xlsx and the mirrors are written on a second thread while invoices.xlsx, the
-    // largest, is compressed on this one.
-    let others = std::thread::scope(|s| {
-        let others = s.spawn(|| -> Result<Vec<String>, OutputError> {
-            write_refunds(&report, &refunds, &opts)?;
-            let mut paths = Vec::new();
+    // largest, is compressed on this one. Every file is written under its temporary name
+    // first and renamed only once all are complete, so a run that fails while writing (a
+    // full disk) leaves the whole earlier set in place, never a mix of two runs.
+    let staged = std::thread::scope(|s| {
+        let others = s.spawn(|| -> Result<Vec<Staged>, OutputError> {
+            let mut staged = vec![stage_refunds(&report, &refunds, &opts)?];
             if args.csv {
-                for p in write_mirrors(&report, &args.out)? {
-                    paths.push(p.display().to_string());
-                }
+                staged.extend(stage_mirrors(&report, &args.out)?);
             }
-            Ok(paths)
+            Ok(staged)
         });
-        let invoices = writer.finish(&report);
+        let invoices = writer.stage(&report);
         let others = match others.join() {
             Ok(result) => result,
             Err(panic) => std::panic::resume_unwind(panic),
         };
-        invoices.and(others)
+        let mut staged = vec![invoices?];
+        staged.extend(others?);
+        Ok::<_, OutputError>(staged)
     })?;
-    outputs.extend(others);
+    let outputs: Vec<String> = staged
+        .iter()
+        .map(|s| s.path().display().to_string())
+        .collect();
+    publish_all(staged)?;
     progress.finish();
     report_and_judge(&args.input, &report, &outputs)
 }

@@ -24,19 +24,79 @@ pub fn atomic_write<F>(path: &Path, write: F) -> Result<(), OutputError>
 where
     F: FnOnce(&Path) -> Result<(), OutputError>,
 {
-    let tmp = temp_path(path)?;
-    let result = write(&tmp).and_then(|()| {
-        File::open(&tmp)
-            .and_then(|f| f.sync_all())
-            .map_err(|source| io_error(path, "syncing the temporary file", source))?;
-        fs::rename(&tmp, path)
-            .map_err(|source| io_error(path, "renaming the temporary file", source))
-    });
-    if result.is_err() {
-        // Best effort: the file may never have been created.
-        let _ = fs::remove_file(&tmp);
+    stage(path, write)?.publish()
+}
+
+/// A file written and synced to disk under its temporary name, not yet in place.
+/// [`Staged::publish`] renames it over its target; dropped unpublished (a later file of the
+/// same run failed), it removes the temporary file and leaves the target as it was.
+#[must_use = "a staged file is removed unless it is published"]
+#[derive(Debug)]
+pub struct Staged {
+    tmp: PathBuf,
+    path: PathBuf,
+    published: bool,
+}
+
+impl Staged {
+    /// Where the file goes when published.
+    pub fn path(&self) -> &Path {
+        &self.path
     }
-    result
+
+    /// Renames the file into place.
+    ///
+    /// # Errors
+    ///
+    /// [`OutputError::Io`] when the rename fails; the temporary file is then removed.
+    pub fn publish(mut self) -> Result<(), OutputError> {
+        fs::rename(&self.tmp, &self.path)
+            .map_err(|source| io_error(&self.path, "renaming the temporary file", source))?;
+        self.published = true;
+        Ok(())
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if !self.published {
+            let _ = fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+/// The first half of [`atomic_write`]: runs `write` on a temporary path beside `path` and
+/// syncs it, leaving `path` untouched until the result is published.
+///
+/// # Errors
+///
+/// As [`atomic_write`]; the temporary file is then removed.
+pub fn stage<F>(path: &Path, write: F) -> Result<Staged, OutputError>
+where
+    F: FnOnce(&Path) -> Result<(), OutputError>,
+{
+    let staged = Staged {
+        tmp: temp_path(path)?,
+        path: path.to_path_buf(),
+        published: false,
+    };
+    write(&staged.tmp)?;
+    File::open(&staged.tmp)
+        .and_then(|f| f.sync_all())
+        .map_err(|source| io_error(path, "syncing the temporary file", source))?;
+    Ok(staged)
+}
+
+/// Publishes a run's outputs as one set: every file was written and synced before this is
+/// called, so a run that fails while writing (a full disk) replaces none of them. Only a
+/// failing rename, within one folder, can leave the set part old and part new; it is
+/// reported, and the files not yet renamed keep their old contents.
+///
+/// # Errors
+///
+/// The first rename that fails; the files after it are not published.
+pub fn publish_all(staged: Vec<Staged>) -> Result<(), OutputError> {
+    staged.into_iter().try_for_each(Staged::publish)
 }
 
 fn temp_path(path: &Path) -> Result<PathBuf, OutputError> {
@@ -104,5 +164,47 @@ mod tests {
         assert!(err.to_string().contains("out.txt"), "{err}");
         assert_eq!(fs::read_to_string(&target).unwrap(), "old");
         assert_eq!(entries(dir.path()), vec!["out.txt"]);
+    }
+
+    fn stage_text(path: &Path, text: &'static str) -> Result<Staged, OutputError> {
+        stage(path, |tmp| {
+            fs::write(tmp, text).map_err(|e| io_error(tmp, "test", e))
+        })
+    }
+
+    #[test]
+    fn staged_files_change_nothing_until_published_together() {
+        let dir = tempfile::tempdir().unwrap();
+        let [a, b] = ["a.txt", "b.txt"].map(|n| dir.path().join(n));
+        fs::write(&a, "old a").unwrap();
+        fs::write(&b, "old b").unwrap();
+
+        // The second file fails: the first, already staged, is dropped with it.
+        let first = stage_text(&a, "new a").unwrap();
+        assert_eq!(first.path(), a);
+        assert_eq!(fs::read_to_string(&a).unwrap(), "old a");
+        let second = stage(&b, |_| {
+            Err(io_error(&b, "test", std::io::Error::other("full")))
+        });
+        assert!(second.is_err());
+        drop(first);
+        assert_eq!(fs::read_to_string(&a).unwrap(), "old a");
+        assert_eq!(fs::read_to_string(&b).unwrap(), "old b");
+        assert_eq!(entries(dir.path()), vec!["a.txt", "b.txt"]);
+
+        // Both staged: published together.
+        let set = vec![
+            stage_text(&a, "new a").unwrap(),
+            stage_text(&b, "new b").unwrap(),
+        ];
+        assert_eq!(
+            entries(dir.path()).len(),
+            4,
+            "two temporary files beside the targets"
+        );
+        publish_all(set).unwrap();
+        assert_eq!(fs::read_to_string(&a).unwrap(), "new a");
+        assert_eq!(fs::read_to_string(&b).unwrap(), "new b");
+        assert_eq!(entries(dir.path()), vec!["a.txt", "b.txt"]);
     }
 }

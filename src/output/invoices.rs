@@ -2,13 +2,14 @@
 //! revenue sheets (with `--period`) and Exceptions, written from a finished `Report` and
 //! renamed into place when complete.
 
+use super::atomic::Staged;
 use super::cells::RowCells;
 use super::lang::sheet;
 use super::revenue::write_revenue_sheets;
 use super::style::Styles;
 use super::summary::fill_summary;
 use super::table::{Column, SheetError, Table, TableStream, col, write_table};
-use super::workbook::{begin_workbook, guarded, save_workbook, sheet_error};
+use super::workbook::{begin_workbook, guarded, save_staged, sheet_error};
 use super::{OutputError, WriteOptions};
 use crate::model::RowException;
 use crate::report::{AccountTotal, Line, PackRow, Report, SubscriptionRow, UsageTotal};
@@ -225,6 +226,16 @@ impl<'o> InvoicesWriter<'o> {
     /// [`OutputError`] naming the path and the sheet or step that failed; the path is then
     /// left as it was.
     pub fn finish(self, report: &Report) -> Result<(), OutputError> {
+        self.stage(report)?.publish()
+    }
+
+    /// [`InvoicesWriter::finish`] without the rename: the workbook waits under its temporary
+    /// name until the caller publishes it with the run's other outputs.
+    ///
+    /// # Errors
+    ///
+    /// As [`InvoicesWriter::finish`].
+    pub fn stage(self, report: &Report) -> Result<Staged, OutputError> {
         let InvoicesWriter {
             path,
             opts,
@@ -238,7 +249,7 @@ impl<'o> InvoicesWriter<'o> {
                 .finish(&mut workbook, &styles, no_lines, |_, _, _, _| Ok(()))
                 .map_err(|e| sheet_error(&path, e))?;
             fill_rest(&mut workbook, &styles, report, opts).map_err(|e| sheet_error(&path, e))?;
-            save_workbook(workbook, &path)
+            save_staged(workbook, &path)
         })
     }
 }

@@ -4,7 +4,7 @@
 //! line ends, one file per table however long, each renamed into place when complete.
 
 use super::OutputError;
-use super::atomic_write;
+use super::atomic::{Staged, publish_all, stage};
 use super::cells::looks_like_formula;
 use super::invoices::{EXCEPTIONS, LINES, PACKS};
 use super::refunds::REFUNDS;
@@ -39,8 +39,9 @@ pub const MIRROR_FILES: [&str; 4] = ["lines.csv", "refunds.csv", "exceptions.csv
 ///
 /// # Errors
 ///
-/// [`OutputError::Io`] naming the CSV file and the step that failed. Files written before
-/// the failure stay in place; the failed one is left as it was, with no temporary file.
+/// [`OutputError::Io`] naming the CSV file and the step that failed. All four are written
+/// before any is renamed into place, so a failure leaves every one as it was, with no
+/// temporary file.
 ///
 /// # Examples
 ///
@@ -54,17 +55,31 @@ pub const MIRROR_FILES: [&str; 4] = ["lines.csv", "refunds.csv", "exceptions.csv
 /// # Ok::<(), billrun::output::OutputError>(())
 /// ```
 pub fn write_mirrors(report: &Report, dir: &Path) -> Result<Vec<PathBuf>, OutputError> {
+    let staged = stage_mirrors(report, dir)?;
+    let paths = staged.iter().map(|s| s.path().to_path_buf()).collect();
+    publish_all(staged)?;
+    Ok(paths)
+}
+
+/// [`write_mirrors`] without the renames: the four files wait under their temporary names
+/// until the caller publishes them with the run's other outputs.
+///
+/// # Errors
+///
+/// As [`write_mirrors`].
+pub fn stage_mirrors(report: &Report, dir: &Path) -> Result<Vec<Staged>, OutputError> {
     let [lines, refunds, exceptions, packs] = MIRROR_FILES.map(|name| dir.join(name));
-    write_csv(&lines, LINES, &report.lines, line_fields)?;
-    write_csv(&refunds, REFUNDS, &report.refunds, refund_fields)?;
-    write_csv(
-        &exceptions,
-        EXCEPTIONS,
-        &report.exceptions,
-        exception_fields,
-    )?;
-    write_csv(&packs, PACKS, &report.packs, pack_fields)?;
-    Ok(vec![lines, refunds, exceptions, packs])
+    Ok(vec![
+        write_csv(&lines, LINES, &report.lines, line_fields)?,
+        write_csv(&refunds, REFUNDS, &report.refunds, refund_fields)?,
+        write_csv(
+            &exceptions,
+            EXCEPTIONS,
+            &report.exceptions,
+            exception_fields,
+        )?,
+        write_csv(&packs, PACKS, &report.packs, pack_fields)?,
+    ])
 }
 
 /// Makes text safe to open in a spreadsheet (OWASP CSV injection): text starting with `=`,
@@ -80,13 +95,13 @@ pub fn neutralise(text: &str) -> Cow<'_, str> {
     }
 }
 
-/// Writes one table to `path` atomically: BOM, header row, then one record per item.
+/// Writes and stages one table for `path`: BOM, header row, then one record per item.
 fn write_csv<T>(
     path: &Path,
     columns: &[Column],
     items: &[T],
     fields: fn(&mut Fields, &T),
-) -> Result<(), OutputError> {
+) -> Result<Staged, OutputError> {
     let fail = |step: &'static str| {
         move |source: std::io::Error| OutputError::Io {
             path: path.to_path_buf(),
@@ -94,7 +109,7 @@ fn write_csv<T>(
             source,
         }
     };
-    atomic_write(path, |tmp| {
+    stage(path, |tmp| {
         let file = File::create(tmp).map_err(fail("creating the temporary file"))?;
         let mut out = BufWriter::new(file);
         out.write_all(BOM)

@@ -25,12 +25,12 @@ mod reprice_tests;
 #[cfg(test)]
 mod tests;
 
-pub use atomic::atomic_write;
+pub use atomic::{Staged, atomic_write, publish_all};
 pub use error::OutputError;
 pub use invoices::{InvoicesWriter, write_invoices};
 pub use lang::Lang;
-pub use mirror::{MIRROR_FILES, write_mirrors};
-pub use refunds::write_refunds;
+pub use mirror::{MIRROR_FILES, stage_mirrors, write_mirrors};
+pub use refunds::{stage_refunds, write_refunds};
 pub use reprice::write_reprice;
 
 /// Data rows an Excel sheet holds under its header row (1,048,576 rows in all).

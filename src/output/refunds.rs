@@ -2,12 +2,13 @@
 //! renamed into place when complete. Refund amounts are live formulas over the row's own
 //! cells, or over the request's rows on the Packs sheet, with the engine's values cached.
 
+use super::atomic::Staged;
 use super::cells::RowCells;
 use super::lang::{Lang, Text, label, sheet, sheet_ref, t};
 use super::style::Styles;
 use super::summary::{self, Cursor, write_run_facts};
 use super::table::{Column, SheetError, Table, col, rows_per_sheet, write_table};
-use super::workbook::write_workbook;
+use super::workbook::stage_workbook;
 use super::{OutputError, WriteOptions};
 use crate::report::{Decision, RefundCalc, RefundPackRow, RefundRow, RefundTotal, Report};
 use rust_decimal::Decimal;
@@ -106,7 +107,21 @@ pub mod letters {
 /// # Ok::<(), billrun::output::OutputError>(())
 /// ```
 pub fn write_refunds(report: &Report, path: &Path, opts: &WriteOptions) -> Result<(), OutputError> {
-    write_workbook(path, opts, |wb, styles| {
+    stage_refunds(report, path, opts)?.publish()
+}
+
+/// [`write_refunds`] without the rename: the workbook waits under its temporary name until
+/// the caller publishes it with the run's other outputs.
+///
+/// # Errors
+///
+/// As [`write_refunds`].
+pub fn stage_refunds(
+    report: &Report,
+    path: &Path,
+    opts: &WriteOptions,
+) -> Result<Staged, OutputError> {
+    stage_workbook(path, opts, |wb, styles| {
         let max = opts.max_rows_per_sheet;
         let lang = opts.lang;
 

@@ -7,7 +7,7 @@ use super::lang::{Lang, Text, label, sheet, t};
 use super::style::Styles;
 use super::summary::{self, Cursor, write_run_facts};
 use super::table::{Column, SheetError, Table, col, write_table, write_table_with_total};
-use super::workbook::write_workbook;
+use super::workbook::stage_workbook;
 use super::{OutputError, WriteOptions};
 use crate::report::{RepriceLine, RepriceReport, RepriceTotal};
 use rust_xlsxwriter::{Chart, ColNum, Format, RowNum, Workbook, Worksheet, XlsxError};
@@ -119,7 +119,7 @@ pub fn write_reprice(
     path: &Path,
     opts: &WriteOptions,
 ) -> Result<(), OutputError> {
-    write_workbook(path, opts, |wb, styles| {
+    stage_workbook(path, opts, |wb, styles| {
         let max = opts.max_rows_per_sheet;
         let lang = opts.lang;
 
@@ -155,7 +155,8 @@ pub fn write_reprice(
         )?;
 
         Ok(())
-    })
+    })?
+    .publish()
 }
 
 /// One Lines row. A side that is an exception has no amount (its status is the exception's

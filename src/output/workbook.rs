@@ -1,25 +1,25 @@
 //! Workbook setup shared by every billrun workbook: fixed metadata (so two runs on the same
 //! inputs give identical bytes), the zip level, and where constant-memory sheets spool.
 
-use super::atomic::atomic_write;
+use super::atomic::{Staged, stage};
 use super::style::Styles;
 use super::table::SheetError;
 use super::{OutputError, WriteOptions};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, XlsxError};
 use std::path::Path;
 
-/// Writes one billrun workbook to `path`, atomically: `fill` adds its sheets to a workbook
-/// with fixed metadata; a failure names `path` and the sheet or step, and leaves `path` as
-/// it was with no temporary file.
-pub fn write_workbook(
+/// Writes one billrun workbook for `path` and stages it (see [`Staged`]): `fill` adds its
+/// sheets to a workbook with fixed metadata; a failure names `path` and the sheet or step,
+/// and leaves `path` as it was with no temporary file.
+pub fn stage_workbook(
     path: &Path,
     opts: &WriteOptions,
     fill: impl FnOnce(&mut Workbook, &Styles) -> Result<(), SheetError>,
-) -> Result<(), OutputError> {
+) -> Result<Staged, OutputError> {
     guarded(path, || {
         let mut wb = begin_workbook(path, opts)?;
         fill(&mut wb, &Styles::new()).map_err(|e| sheet_error(path, e))?;
-        save_workbook(wb, path)
+        save_staged(wb, path)
     })
 }
 
@@ -56,9 +56,9 @@ pub fn sheet_error(path: &Path, e: SheetError) -> OutputError {
     }
 }
 
-/// Saves `wb` to `path` atomically: under a temporary name, renamed when complete.
-pub fn save_workbook(mut wb: Workbook, path: &Path) -> Result<(), OutputError> {
-    atomic_write(path, |tmp| {
+/// Saves `wb` for `path` under a temporary name, to be renamed into place when published.
+pub fn save_staged(mut wb: Workbook, path: &Path) -> Result<Staged, OutputError> {
+    stage(path, |tmp| {
         wb.save(tmp).map_err(|source| OutputError::Workbook {
             path: path.to_path_buf(),
             step: "saving the workbook",
