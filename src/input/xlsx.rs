@@ -162,14 +162,22 @@ fn check_sizes_within(path: &Path, file: &str, limits: &Limits) -> Result<(), In
             continue;
         };
         let name = part.name().map(|n| n.into_owned()).unwrap_or_default();
-        let limit = if name.to_ascii_lowercase().ends_with("sharedstrings.xml") {
+        let is_strings = name.to_ascii_lowercase().ends_with("sharedstrings.xml");
+        let limit = if is_strings {
             limits.shared_strings
         } else {
             limits.part
         };
         let limit = limit.min(limits.total - total);
         // A part that fails to unpack is calamine's to report, if it needs the part.
-        let n = std::io::copy(&mut (&mut part).take(limit + 1), &mut std::io::sink()).unwrap_or(0);
+        let mut strings = SharedStrings::default();
+        let mut unpacked = (&mut part).take(limit + 1);
+        let n = if is_strings {
+            std::io::copy(&mut unpacked, &mut strings)
+        } else {
+            std::io::copy(&mut unpacked, &mut std::io::sink())
+        }
+        .unwrap_or(0);
         if n > limit {
             return Err(InputError::TooLarge {
                 file: file.to_string(),
@@ -177,9 +185,98 @@ fn check_sizes_within(path: &Path, file: &str, limits: &Limits) -> Result<(), In
                 limit_mib: limit >> 20,
             });
         }
+        if is_strings {
+            strings.check(file, &name)?;
+        }
         total += n;
     }
     Ok(())
+}
+
+/// How many shared strings a table may declare beyond the `<si>` elements it holds: some
+/// writers count loosely, and this much costs calamine only 24 MB.
+const DECLARED_SLACK: u64 = 1_000_000;
+
+/// Watches the shared-string table go by: its declared `uniqueCount` and how many `<si>`
+/// elements it holds. calamine reserves memory for `uniqueCount` strings before reading
+/// any, so a table declaring 10^12 of them aborts the process (memory allocation failed,
+/// which no error handling catches); such a file is refused before calamine opens it.
+#[derive(Default)]
+struct SharedStrings {
+    /// The first bytes, where the `<sst …>` tag is.
+    head: Vec<u8>,
+    /// `<si` element starts seen (`<si>`, `<si …>`, `<x:si>`); text cannot hold a raw `<`.
+    elements: u64,
+    /// The last four bytes seen, across writes, so a tag split between two is counted.
+    window: [u8; 4],
+}
+
+/// How much of the table's start is kept to find the `<sst …>` tag.
+const HEAD: usize = 4096;
+
+impl std::io::Write for SharedStrings {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.head.len() < HEAD {
+            let take = buf.len().min(HEAD - self.head.len());
+            self.head.extend_from_slice(&buf[..take]);
+        }
+        for &b in buf {
+            let w = &mut self.window;
+            *w = [w[1], w[2], w[3], b];
+            if matches!(w[0], b'<' | b':')
+                && w[1..3] == *b"si"
+                && matches!(w[3], b'>' | b'/' | b' ' | b'\t' | b'\r' | b'\n')
+            {
+                self.elements += 1;
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl SharedStrings {
+    /// The `uniqueCount` of the first `<sst …>` tag, if it is a number.
+    fn declared(&self) -> Option<u64> {
+        let head = &self.head;
+        let start = (0..head.len()).find(|&i| {
+            matches!(head[i], b'<' | b':')
+                && head[i + 1..].starts_with(b"sst")
+                && head
+                    .get(i + 4)
+                    .is_some_and(|b| b.is_ascii_whitespace() || *b == b'>')
+        })?;
+        let tag = &head[start..];
+        let tag = &tag[..tag.iter().position(|b| *b == b'>').unwrap_or(tag.len())];
+        let at = tag.windows(11).position(|w| w == b"uniqueCount")?;
+        let rest = &tag[at + 11..];
+        let rest = rest
+            .trim_ascii_start()
+            .strip_prefix(b"=")?
+            .trim_ascii_start();
+        let quote = *rest.first()?;
+        let value = rest.get(1..)?;
+        let value = &value[..value.iter().position(|b| *b == quote)?];
+        std::str::from_utf8(value).ok()?.parse().ok()
+    }
+
+    fn check(&self, file: &str, part: &str) -> Result<(), InputError> {
+        match self.declared() {
+            Some(declared) if declared > self.elements.saturating_add(DECLARED_SLACK) => {
+                Err(InputError::Malformed {
+                    file: file.to_string(),
+                    message: format!(
+                        "{part} declares {declared} shared strings but holds {}",
+                        self.elements
+                    ),
+                })
+            }
+            _ => Ok(()),
+        }
+    }
 }
 
 /// True if a number format code shows a percentage: a `%` outside quoted text and escapes.
@@ -248,6 +345,60 @@ mod tests {
             read_orders_err(&junk),
             Some(InputError::Xlsx { .. })
         ));
+    }
+
+    fn watched(parts: &[&[u8]]) -> SharedStrings {
+        use std::io::Write as _;
+        let mut s = SharedStrings::default();
+        for p in parts {
+            s.write_all(p).unwrap();
+        }
+        s
+    }
+
+    #[test]
+    fn shared_strings_declared_and_held() {
+        let decl = br#"<?xml version="1.0" encoding="UTF-8"?>"#;
+        let table = [
+            &decl[..],
+            b"\n<sst xmlns=\"x\" count=\"9\" uniqueCount = '3'><si><t>a</t></si><s",
+            b"i>",
+            b"<t>b</t></si><x:si\n/><sig>no</sig></sst>",
+        ];
+        let s = watched(&table);
+        assert_eq!(s.declared(), Some(3));
+        assert_eq!(s.elements, 3, "<si>, one split across writes, and <x:si/>");
+        assert!(s.check("f.xlsx", "xl/sharedStrings.xml").is_ok());
+        // Prefixed tag, double quotes; the count of another tag is not the table's.
+        let s = watched(&[b"<r uniqueCount=\"7\"/><x:sst uniqueCount=\"12\">"]);
+        assert_eq!(s.declared(), Some(12));
+        assert_eq!(watched(&[b"<sst count=\"5\">"]).declared(), None);
+        assert_eq!(watched(&[b"<sst uniqueCount=\"-1\">"]).declared(), None);
+        assert_eq!(watched(&[b"<sstx uniqueCount=\"1\">"]).declared(), None);
+        // Past the slack: refused, naming the part and both counts.
+        let at_slack = format!("<sst uniqueCount=\"{DECLARED_SLACK}\">");
+        assert!(watched(&[at_slack.as_bytes()]).check("f", "p").is_ok());
+        let past = format!("<sst uniqueCount=\"{}\">", DECLARED_SLACK + 1);
+        let err = watched(&[past.as_bytes()]).check("f.xlsx", "xl/sharedStrings.xml");
+        let msg = err.unwrap_err().to_string();
+        assert!(
+            msg.contains("declares 1000001 shared strings but holds 0"),
+            "{msg}"
+        );
+    }
+
+    /// calamine reserves `uniqueCount` strings up front: 10^12 of them aborted the process
+    /// (found by a hand-made fuzz seed, kept in fuzz/regressions/xlsx_parts/).
+    #[test]
+    fn a_table_declaring_a_trillion_strings_is_refused_not_reserved() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sst.xlsx");
+        let sheet = br#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData></worksheet>"#;
+        let strings = br#"<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1000000000000"><si><t>order_id</t></si></sst>"#;
+        std::fs::write(&path, crate::fuzzing::xlsx_with(sheet, strings)).unwrap();
+        let err = read_orders_err(&path).expect("refused");
+        assert!(matches!(err, InputError::Malformed { .. }), "{err}");
+        assert!(err.to_string().contains("declares 1000000000000"), "{err}");
     }
 
     /// Records the widest row it is given after the header, and what is blank.
