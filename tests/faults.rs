@@ -172,3 +172,75 @@ fn a_full_disk_exits_2_and_leaves_the_earlier_outputs_in_place() {
     }
     panic!("the run never succeeded under 256 KiB a file");
 }
+
+#[test]
+fn an_output_name_taken_by_a_folder_exits_2_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let first = billrun(&["run", "samples", "--out", d, "--quiet"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let invoices = std::fs::read(dir.path().join("invoices.xlsx")).unwrap();
+    // refunds.xlsx is a folder now: renaming over it would fail after invoices.xlsx was
+    // already replaced.
+    std::fs::remove_file(dir.path().join("refunds.xlsx")).unwrap();
+    std::fs::create_dir(dir.path().join("refunds.xlsx")).unwrap();
+    let out = billrun(&[
+        "run",
+        "samples",
+        "--out",
+        d,
+        "--quiet",
+        "--as-of",
+        "2026-01-31",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("refunds.xlsx: this output is a folder"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("invoices.xlsx")).unwrap(),
+        invoices
+    );
+    assert_eq!(names(dir.path()), ["invoices.xlsx", "refunds.xlsx"]);
+}
+
+/// A folder the run may not write to. Root ignores permissions, so as root the binary runs
+/// as `nobody` (util-linux `setpriv`); otherwise as the user running the tests.
+#[test]
+fn a_folder_without_write_permission_exits_2_and_stays_empty() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("out");
+    std::fs::create_dir(&out_dir).unwrap();
+    for (path, mode) in [(dir.path(), 0o755), (out_dir.as_path(), 0o555)] {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    let root = Command::new("id").arg("-u").output().unwrap().stdout == b"0\n";
+    let mut cmd = if root {
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", BIN]);
+        c
+    } else {
+        Command::new(BIN)
+    };
+    let out = cmd
+        .args([
+            "run",
+            "samples",
+            "--out",
+            out_dir.to_str().unwrap(),
+            "--csv",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run billrun (as root this needs setpriv, from util-linux)");
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cannot write") && stderr(&out).contains("Permission denied"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(names(&out_dir).is_empty());
+}

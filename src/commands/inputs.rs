@@ -110,6 +110,8 @@ fn count<R>(facts: &mut RunFacts, f: &Path, read: &input::ReadOutcome<R>) {
 /// Refuses to write over an input: `names` are the files a command is about to write in
 /// `out`. An output folder that also holds the inputs is fine; an output file that *is* an
 /// input file (or the catalog) stops the command with exit 2 before anything is written.
+/// So does an output name taken by a folder: its rename would fail only after the other
+/// outputs were renamed into place, leaving a mixed set.
 pub fn guard_outputs(args: &InputArgs, out: &Path, names: &[&str]) -> Result<(), Failure> {
     let files = input_files(args)?;
     let inputs: Vec<&PathBuf> = files
@@ -124,6 +126,12 @@ pub fn guard_outputs(args: &InputArgs, out: &Path, names: &[&str]) -> Result<(),
         let Ok(real) = target.canonicalize() else {
             continue;
         };
+        if real.is_dir() {
+            return Err(Failure::Fatal(format!(
+                "{}: this output is a folder; billrun writes a file there. Move the folder or choose another --out folder.",
+                target.display()
+            )));
+        }
         if let Some(input) = inputs
             .iter()
             .find(|i| i.canonicalize().is_ok_and(|i| i == real))
