@@ -244,3 +244,30 @@ fn a_folder_without_write_permission_exits_2_and_stays_empty() {
     );
     assert!(names(&out_dir).is_empty());
 }
+
+/// A run killed while writing (a cron timeout's SIGKILL) leaves its hidden temporary files;
+/// the outputs in place are still the earlier run's, whole. The next run removes them.
+#[test]
+fn the_next_run_clears_what_a_killed_run_left() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    // No process has a pid this large (Linux's pid_max is at most 2^22).
+    let dead = ["invoices.xlsx", "refunds.xlsx", "lines.csv"]
+        .map(|name| dir.path().join(format!(".{name}.tmp-4194311-0")));
+    for path in &dead {
+        std::fs::write(path, "half a file").unwrap();
+    }
+    let out = billrun(&["run", "samples", "--out", d, "--quiet", "--csv"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        names(dir.path()),
+        [
+            "exceptions.csv",
+            "invoices.xlsx",
+            "lines.csv",
+            "packs.csv",
+            "refunds.csv",
+            "refunds.xlsx"
+        ]
+    );
+}

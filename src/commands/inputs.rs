@@ -146,6 +146,19 @@ pub fn guard_outputs(args: &InputArgs, out: &Path, names: &[&str]) -> Result<(),
     Ok(())
 }
 
+/// Creates the output folder and clears what an earlier, killed run left in it: the
+/// temporary files beside `names` (see [`crate::output::remove_stale`]).
+pub fn prepare_out(out: &Path, names: &[&str]) -> Result<(), Failure> {
+    std::fs::create_dir_all(out).map_err(|e| {
+        Failure::Fatal(format!(
+            "{}: cannot create the output folder: {e}",
+            out.display()
+        ))
+    })?;
+    crate::output::remove_stale(out, names);
+    Ok(())
+}
+
 /// What the input files hold, read once (`reprice` prices it under two catalogs).
 #[derive(Debug, Clone)]
 pub struct Inputs {

@@ -28,12 +28,7 @@ pub fn run(args: &RepriceArgs) -> Result<(), Failure> {
     let old_report = inputs::price_with(&args.input, &baseline, read.clone(), &progress)?;
     let new_report = inputs::price_with(&args.input, &new, read, &progress)?;
     let report = compare(&old_report, new_report, baseline.source.clone());
-    std::fs::create_dir_all(&args.out).map_err(|e| {
-        Failure::Fatal(format!(
-            "{}: cannot create the output folder: {e}",
-            args.out.display()
-        ))
-    })?;
+    inputs::prepare_out(&args.out, &["reprice.xlsx"])?;
     let path = args.out.join("reprice.xlsx");
     let opts = WriteOptions {
         formulas: !args.no_formulas,

@@ -19,12 +19,7 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
     }
     inputs::guard_outputs(&args.input, &args.out, &names)?;
     let inputs = inputs::read(&args.input, &progress)?;
-    std::fs::create_dir_all(&args.out).map_err(|e| {
-        Failure::Fatal(format!(
-            "{}: cannot create the output folder: {e}",
-            args.out.display()
-        ))
-    })?;
+    inputs::prepare_out(&args.out, &names)?;
     let opts = WriteOptions {
         formulas: !args.no_formulas,
         lang: args.lang.into(),

@@ -99,6 +99,40 @@ pub fn publish_all(staged: Vec<Staged>) -> Result<(), OutputError> {
     staged.into_iter().try_for_each(Staged::publish)
 }
 
+/// Removes the temporary files that an earlier run left beside `names` in `dir` when it was
+/// killed while writing (SIGTERM from a cron timeout, SIGKILL, a power cut): the hidden
+/// `.<name>.tmp-<pid>-<n>` files whose process is gone. The outputs themselves were never
+/// touched by such a run. Files of a live process (another billrun writing to the same
+/// folder) are left alone, and so is everything when `/proc` cannot tell which processes
+/// live. Returns how many files were removed.
+pub fn remove_stale(dir: &Path, names: &[&str]) -> usize {
+    let proc = Path::new("/proc");
+    if !proc.join("self").exists() {
+        return 0;
+    }
+    let Ok(entries) = fs::read_dir(dir) else {
+        return 0;
+    };
+    let stale = |file: &str| {
+        names.iter().any(|name| {
+            let pid = file
+                .strip_prefix('.')
+                .and_then(|f| f.strip_prefix(name))
+                .and_then(|f| f.strip_prefix(".tmp-"))
+                .and_then(|f| f.split_once('-'))
+                .filter(|(_, n)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+                .and_then(|(pid, _)| pid.parse::<u32>().ok());
+            pid.is_some_and(|pid| !proc.join(pid.to_string()).exists())
+        })
+    };
+    entries
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter(|e| e.file_name().to_str().is_some_and(stale))
+        .filter(|e| fs::remove_file(e.path()).is_ok())
+        .count()
+}
+
 fn temp_path(path: &Path) -> Result<PathBuf, OutputError> {
     let name = path.file_name().ok_or_else(|| {
         io_error(
@@ -206,5 +240,36 @@ mod tests {
         assert_eq!(fs::read_to_string(&a).unwrap(), "new a");
         assert_eq!(fs::read_to_string(&b).unwrap(), "new b");
         assert_eq!(entries(dir.path()), vec!["a.txt", "b.txt"]);
+    }
+
+    #[test]
+    fn a_killed_run_s_temporary_files_are_removed_a_live_one_s_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        // No process has pid 4,194,304 or more (Linux's pid_max at most 2^22).
+        let dead = 4_194_304u32 + 7;
+        let me = std::process::id();
+        let keep = [
+            "invoices.xlsx".to_string(),
+            format!(".invoices.xlsx.tmp-{me}-0"),
+            format!(".other.xlsx.tmp-{dead}-0"),
+            format!(".invoices.xlsx.tmp-{dead}-x"),
+            format!(".invoices.xlsx.tmp-{dead}-"),
+            format!("invoices.xlsx.tmp-{dead}-0"),
+        ];
+        let gone = [
+            format!(".invoices.xlsx.tmp-{dead}-0"),
+            format!(".refunds.xlsx.tmp-{dead}-12"),
+        ];
+        for name in keep.iter().chain(&gone) {
+            fs::write(dir.path().join(name), "x").unwrap();
+        }
+        fs::create_dir(dir.path().join(format!(".lines.csv.tmp-{dead}-1"))).unwrap();
+        let names = ["invoices.xlsx", "refunds.xlsx", "lines.csv"];
+        assert_eq!(remove_stale(dir.path(), &names), gone.len());
+        let mut left: Vec<String> = keep.to_vec();
+        left.push(format!(".lines.csv.tmp-{dead}-1"));
+        left.sort();
+        assert_eq!(entries(dir.path()), left);
+        assert_eq!(remove_stale(&dir.path().join("missing"), &names), 0);
     }
 }
