@@ -173,11 +173,13 @@ fn excel_date(date: NaiveDate) -> Option<ExcelDateTime> {
     ExcelDateTime::from_ymd(year, date.month() as u8, date.day() as u8).ok()
 }
 
-/// True for text a spreadsheet would evaluate (or that CSV-injection guides flag).
+/// True for text a spreadsheet would evaluate (or that CSV-injection guides flag): a first
+/// character of `=`, `+`, `-`, `@`, tab or carriage return (OWASP), or NUL (OWASP ASVS
+/// 1.2.10).
 pub fn looks_like_formula(text: &str) -> bool {
     matches!(
         text.as_bytes().first(),
-        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r' | b'\0')
     )
 }
 
@@ -205,7 +207,7 @@ mod tests {
 
     #[test]
     fn flags_text_excel_would_evaluate() {
-        for t in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
+        for t in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "\0=1"] {
             assert!(looks_like_formula(t), "{t:?}");
         }
         for t in ["", "a=1", "1-2", "ORD-1", " =1"] {

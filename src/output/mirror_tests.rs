@@ -289,6 +289,7 @@ fn neutralise_quotes_text_a_spreadsheet_would_evaluate() {
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\tx", "'\tx"),
         ("\rx", "'\rx"),
+        ("\0=1", "'\0=1"),
         ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"),
     ] {
         assert_eq!(neutralise(text), want, "{text:?}");
