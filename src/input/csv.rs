@@ -69,6 +69,8 @@ struct Run {
 struct LineBreaks<R> {
     inner: R,
     offset: u64,
+    /// Where the current line started: just past the last line break read.
+    line_start: u64,
     /// The run being read: start, breaks so far, last byte was `\r`.
     open: Option<(u64, u32, bool)>,
     runs: VecDeque<Run>,
@@ -79,6 +81,7 @@ impl<R> LineBreaks<R> {
         LineBreaks {
             inner,
             offset: 0,
+            line_start: 0,
             open: None,
             runs: VecDeque::new(),
         }
@@ -111,14 +114,34 @@ impl<R> LineBreaks<R> {
     }
 }
 
+/// The longest line read: a CSV export's lines are kilobytes; a file with none ends for
+/// 64 MiB (a binary file, `/dev/zero`) is refused before the record held for it grows
+/// without bound.
+const MAX_LINE: u64 = 64 << 20;
+
 impl<R: Read> Read for LineBreaks<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         match buf.get(..n) {
-            Some(data) if n > 0 => self.scan(data),
+            Some(data) if n > 0 => {
+                self.scan(data);
+                if let Some(i) = data.iter().rposition(|b| matches!(b, b'\r' | b'\n')) {
+                    self.line_start = self.offset + i as u64 + 1;
+                }
+            }
             _ => self.close(self.offset),
         }
         self.offset += n as u64;
+        if self.offset - self.line_start > MAX_LINE {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "the line starting at byte {} runs past {} MiB without a line break; this is not a CSV export",
+                    self.line_start,
+                    MAX_LINE >> 20
+                ),
+            ));
+        }
         Ok(n)
     }
 }
@@ -162,6 +185,33 @@ impl<R> LineBreaks<R> {
 mod tests {
     use super::LineBreaks;
     use std::io::Read;
+
+    #[test]
+    fn a_line_past_the_limit_is_refused_and_one_at_it_is_read() {
+        let mut buf = vec![0; 1 << 16];
+        let mut drain = |data: &mut dyn Read| loop {
+            match data.read(&mut buf) {
+                Ok(0) => return Ok(()),
+                Ok(_) => {}
+                Err(e) => return Err(e),
+            }
+        };
+        let limit = super::MAX_LINE;
+        // Exactly the limit before a break, then the limit again to the end: read.
+        let ok = std::io::repeat(b'a')
+            .take(limit)
+            .chain(&b"\n"[..])
+            .chain(std::io::repeat(b'b').take(limit));
+        assert!(drain(&mut LineBreaks::new(ok)).is_ok());
+        // One byte more with no break (what /dev/zero gives): refused, saying where.
+        let zeros = std::io::repeat(0).take(limit + 1);
+        let err = drain(&mut LineBreaks::new(zeros)).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("starting at byte 0 runs past 64 MiB"),
+            "{err}"
+        );
+    }
 
     /// Feeds `text` in chunks of `chunk` bytes and returns the runs (start, end, breaks).
     fn runs(text: &str, chunk: usize) -> Vec<(u64, u64, u32)> {

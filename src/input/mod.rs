@@ -165,6 +165,23 @@ fn read<R>(
             unknown_columns: Vec::new(),
         },
     };
+    // A folder or a device (`/dev/zero`, `/dev/urandom`) is no export, and a device never
+    // ends; a named pipe may stream one.
+    if let Ok(meta) = std::fs::metadata(path) {
+        #[cfg(unix)]
+        let fifo = std::os::unix::fs::FileTypeExt::is_fifo(&meta.file_type());
+        #[cfg(not(unix))]
+        let fifo = false;
+        if !meta.is_file() && !fifo {
+            return Err(InputError::Open {
+                file: file.to_string(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    "not a file (a folder or a device)",
+                ),
+            });
+        }
+    }
     let extension = path
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase());

@@ -249,6 +249,23 @@ fn invalid_utf8_makes_only_that_row_an_exception() {
     assert_eq!(r.rows[0].order_id, "O2");
 }
 
+/// A folder or a device named like an export is refused at once: `/dev/zero` would never end.
+#[test]
+fn folders_and_devices_are_not_files() {
+    let dir = TempDir::new().unwrap();
+    let folder = dir.path().join("orders.csv");
+    std::fs::create_dir(&folder).unwrap();
+    let zero = dir.path().join("zero.csv");
+    std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+    for path in [&folder, &zero] {
+        let e = read_orders(path, None, 0).unwrap_err();
+        assert!(
+            matches!(e, InputError::Open { .. }) && e.to_string().contains("not a file"),
+            "{e}"
+        );
+    }
+}
+
 #[test]
 fn file_level_errors() {
     let dir = TempDir::new().unwrap();
