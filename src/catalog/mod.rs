@@ -44,6 +44,26 @@ pub struct Edition<'a> {
     pub def: EditionDef,
 }
 
+/// The most a user catalog may hold: the built-in one is a few kilobytes, and a path to a
+/// device (`/dev/zero`) must not be read until memory runs out.
+const MAX_CATALOG_BYTES: u64 = 16 << 20;
+
+/// A user catalog's text, read up to [`MAX_CATALOG_BYTES`].
+fn read_catalog(path: &Path) -> Result<String, String> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_CATALOG_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_CATALOG_BYTES {
+        return Err(format!(
+            "it is larger than {} MiB; a catalog is a few kilobytes of TOML",
+            MAX_CATALOG_BYTES >> 20
+        ));
+    }
+    String::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_string())
+}
+
 impl Catalog {
     /// The built-in catalog alone.
     pub fn builtin() -> Catalog {
@@ -60,9 +80,9 @@ impl Catalog {
             None => Self::from_texts(None),
             Some(p) => {
                 let name = p.display().to_string();
-                let text = std::fs::read_to_string(p).map_err(|e| CatalogError::Unreadable {
+                let text = read_catalog(p).map_err(|reason| CatalogError::Unreadable {
                     file: name.clone(),
-                    reason: e.to_string(),
+                    reason,
                 })?;
                 Self::from_texts(Some((&name, &text)))
             }

@@ -169,3 +169,33 @@ fn lookups_accept_aliases_and_case() {
     let (_, know) = c.sku("qcs-knowledge").unwrap();
     assert_eq!(c.edition(know, None).unwrap().def.price, Some(dec!(15000)));
 }
+
+/// A catalog path that is no catalog: missing, a device that never ends, too large, not
+/// text. Each is refused naming the file and why, before memory runs out.
+#[test]
+fn unreadable_catalogs_are_refused_naming_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.toml");
+    let file = std::fs::File::create(&big).unwrap();
+    file.set_len(MAX_CATALOG_BYTES + 1).unwrap();
+    let binary = dir.path().join("binary.toml");
+    std::fs::write(&binary, b"price = \xFF\xFE").unwrap();
+    let at_limit = dir.path().join("at-limit.toml");
+    std::fs::write(&at_limit, vec![b'\n'; MAX_CATALOG_BYTES as usize]).unwrap();
+    let missing = dir.path().join("missing.toml");
+    for (path, why) in [
+        (missing.as_path(), "No such file"),
+        (Path::new("/dev/zero"), "larger than 16 MiB"),
+        (&big, "larger than 16 MiB"),
+        (&binary, "not UTF-8"),
+    ] {
+        let e = Catalog::load(Some(path)).unwrap_err();
+        assert!(
+            matches!(e, CatalogError::Unreadable { .. }) && e.to_string().contains(why),
+            "{}: {e}",
+            path.display()
+        );
+    }
+    // Exactly at the limit it is read (blank lines: the built-in catalog unchanged).
+    assert!(Catalog::load(Some(&at_limit)).is_ok());
+}
