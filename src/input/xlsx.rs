@@ -299,13 +299,8 @@ impl SharedStrings {
         }
     }
 
-    /// The largest `uniqueCount` declared.
-    fn declared(&self) -> Option<u64> {
-        self.declared
-    }
-
     fn check(&self, file: &str, part: &str) -> Result<(), InputError> {
-        match self.declared() {
+        match self.declared {
             Some(declared) if declared > self.elements.saturating_add(DECLARED_SLACK) => {
                 Err(InputError::Malformed {
                     file: file.to_string(),
@@ -407,31 +402,31 @@ mod tests {
             b"<t>b</t></si><x:si\n/><sig>no</sig></sst>",
         ];
         let s = watched(&table);
-        assert_eq!(s.declared(), Some(3));
+        assert_eq!(s.declared, Some(3));
         assert_eq!(s.elements, 3, "<si>, one split across writes, and <x:si/>");
         assert!(s.check("f.xlsx", "xl/sharedStrings.xml").is_ok());
         // Prefixed tag, double quotes; any tag's count counts, the largest wins.
         let s = watched(&[b"<r uniqueCount=\"7\"/><x:sst uniqueCount=\"0012\">"]);
-        assert_eq!(s.declared(), Some(12));
-        assert_eq!(watched(&[b"<sstx uniqueCount=\"1\">"]).declared(), Some(1));
-        assert_eq!(watched(&[b"<sst count=\"5\">"]).declared(), None);
-        assert_eq!(watched(&[b"<sst uniqueCount=\"-1\">"]).declared(), None);
-        assert_eq!(watched(&[b"<sst uniqueCounter=\"9\">"]).declared(), None);
+        assert_eq!(s.declared, Some(12));
+        assert_eq!(watched(&[b"<sstx uniqueCount=\"1\">"]).declared, Some(1));
+        assert_eq!(watched(&[b"<sst count=\"5\">"]).declared, None);
+        assert_eq!(watched(&[b"<sst uniqueCount=\"-1\">"]).declared, None);
+        assert_eq!(watched(&[b"<sst uniqueCounter=\"9\">"]).declared, None);
         assert_eq!(
-            watched(&[b"<sst uniqueuniqueCount=\"9\">"]).declared(),
+            watched(&[b"<sst uniqueuniqueCount=\"9\">"]).declared,
             Some(9)
         );
         // Found by fuzzing: a `>` inside an earlier attribute's value, or 5,000 bytes of
         // them, hid the count from a scan that stopped at the tag's first `>`.
         let hidden = b"<sst count=\"1/t></si><si>\" uniqueCount=\"1000000000000\">";
-        assert_eq!(watched(&[hidden]).declared(), Some(1_000_000_000_000));
+        assert_eq!(watched(&[hidden]).declared, Some(1_000_000_000_000));
         let long = format!("<sst a=\"{}\" uniqueCount=\"5\">", "x".repeat(5000));
-        assert_eq!(watched(&[long.as_bytes()]).declared(), Some(5));
+        assert_eq!(watched(&[long.as_bytes()]).declared, Some(5));
         // Byte by byte, and past u64: saturates (calamine cannot parse it, so a refusal
         // only costs a file that is damaged anyway).
         let split = b"<sst uniqueCount = \"99999999999999999999999\">";
         let bytes: Vec<&[u8]> = split.chunks(1).collect();
-        assert_eq!(watched(&bytes).declared(), Some(u64::MAX));
+        assert_eq!(watched(&bytes).declared, Some(u64::MAX));
         // Past the slack: refused, naming the part and both counts.
         let at_slack = format!("<sst uniqueCount=\"{DECLARED_SLACK}\">");
         assert!(watched(&[at_slack.as_bytes()]).check("f", "p").is_ok());

@@ -9,24 +9,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// Distinguishes temporary names when one process writes several files at once.
 static NEXT_TMP: AtomicU64 = AtomicU64::new(0);
 
-/// Runs `write` on a temporary path in `path`'s directory (`.<name>.tmp-<pid>-<n>`), syncs the
-/// result to disk and renames it over `path`. On any error the temporary file is removed and
-/// `path` is left as it was.
-///
-/// The temporary file sits in the same directory so the rename stays on one file system and
-/// is atomic; `write` must create the file at the path it is given.
-///
-/// # Errors
-///
-/// Whatever `write` returns; [`OutputError::Io`] when the target has no file name or the
-/// sync or rename fails.
-pub fn atomic_write<F>(path: &Path, write: F) -> Result<(), OutputError>
-where
-    F: FnOnce(&Path) -> Result<(), OutputError>,
-{
-    stage(path, write)?.publish()
-}
-
 /// A file written and synced to disk under its temporary name, not yet in place.
 /// [`Staged::publish`] renames it over its target; dropped unpublished (a later file of the
 /// same run failed), it removes the temporary file and leaves the target as it was.
@@ -65,12 +47,18 @@ impl Drop for Staged {
     }
 }
 
-/// The first half of [`atomic_write`]: runs `write` on a temporary path beside `path` and
-/// syncs it, leaving `path` untouched until the result is published.
+/// Runs `write` on a temporary path in `path`'s directory (`.<name>.tmp-<pid>-<n>`) and
+/// syncs the result to disk, leaving `path` untouched until the result is published
+/// ([`Staged::publish`] alone, or [`publish_all`] with the run's other outputs). On any
+/// error the temporary file is removed.
+///
+/// The temporary file sits in the same directory so the rename stays on one file system and
+/// is atomic; `write` must create the file at the path it is given.
 ///
 /// # Errors
 ///
-/// As [`atomic_write`]; the temporary file is then removed.
+/// Whatever `write` returns; [`OutputError::Io`] when the target has no file name or the
+/// sync fails.
 pub fn stage<F>(path: &Path, write: F) -> Result<Staged, OutputError>
 where
     F: FnOnce(&Path) -> Result<(), OutputError>,
@@ -175,11 +163,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("out.txt");
         fs::write(&target, "old").unwrap();
-        atomic_write(&target, |tmp| {
+        stage(&target, |tmp| {
             assert_eq!(tmp.parent(), target.parent());
             assert!(!tmp.exists());
             fs::write(tmp, "new").map_err(|e| io_error(tmp, "test", e))
         })
+        .and_then(Staged::publish)
         .unwrap();
         assert_eq!(fs::read_to_string(&target).unwrap(), "new");
         assert_eq!(entries(dir.path()), vec!["out.txt"]);
@@ -190,7 +179,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("out.txt");
         fs::write(&target, "old").unwrap();
-        let err = atomic_write(&target, |tmp| {
+        let err = stage(&target, |tmp| {
             fs::write(tmp, "half").unwrap();
             Err(io_error(&target, "test", std::io::Error::other("boom")))
         })

@@ -25,7 +25,7 @@ mod reprice_tests;
 #[cfg(test)]
 mod tests;
 
-pub use atomic::{Staged, atomic_write, publish_all, remove_stale};
+pub use atomic::{Staged, publish_all, remove_stale, stage};
 pub use error::OutputError;
 pub use invoices::{InvoicesWriter, write_invoices};
 pub use lang::Lang;
