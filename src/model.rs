@@ -317,6 +317,16 @@ pub enum ExceptionCode {
     BadTerm,
     BadRegion,
     Duplicate,
+    /// A formula cell whose workbook holds no computed value (saved by a script, never
+    /// opened in Excel): its value is unknown, never taken as empty.
+    NoValue,
+    /// A bare discount strictly between 0 and 1 in a cell not formatted as a percentage:
+    /// 10% or ¥0.10 off?
+    AmbiguousDiscount,
+    /// One order in two source files whose copies differ (a corrected re-export).
+    ConflictingExport,
+    /// One order whose lines name more than one account.
+    OrderSpansAccounts,
 }
 
 impl ExceptionCode {
@@ -334,6 +344,10 @@ impl ExceptionCode {
             ExceptionCode::BadTerm => "BAD_TERM",
             ExceptionCode::BadRegion => "BAD_REGION",
             ExceptionCode::Duplicate => "DUPLICATE",
+            ExceptionCode::NoValue => "NO_VALUE",
+            ExceptionCode::AmbiguousDiscount => "AMBIGUOUS_DISCOUNT",
+            ExceptionCode::ConflictingExport => "CONFLICTING_EXPORT",
+            ExceptionCode::OrderSpansAccounts => "ORDER_SPANS_ACCOUNTS",
         }
     }
 }

@@ -52,6 +52,9 @@ pub(crate) fn read(path: &Path, file: &str, sink: &mut dyn RowSink) -> Result<()
         row = row.saturating_add(skipped).saturating_add(1);
         let cells: Vec<Cell> = record.iter().map(Cell::from_bytes).collect();
         sink.row(row, &cells)?;
+        if sink.done() {
+            return Ok(());
+        }
     }
 }
 

@@ -212,6 +212,12 @@ trait RowSink {
     fn width(&self) -> Option<usize> {
         None
     }
+
+    /// True once the sink needs no more rows (a probe that found its header); a reader
+    /// then stops early. A collector of data rows never is.
+    fn done(&self) -> bool {
+        false
+    }
 }
 
 /// Takes the first non-blank row as the header, then turns every later row into a typed row,

@@ -73,6 +73,9 @@ pub(crate) fn read(
         if current != Some(row) {
             if let Some(done) = current {
                 sink.row(done.saturating_add(1), &cells)?;
+                if sink.done() {
+                    return Ok(());
+                }
             }
             cells.clear();
             current = Some(row);
