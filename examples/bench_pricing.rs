@@ -72,7 +72,7 @@ fn run() -> Res<()> {
     let catalog = Catalog::load(base.catalog.as_deref())?;
 
     let t = Instant::now();
-    let read = inputs::read(&base, &progress).map_err(|e| format!("{e:?}"))?;
+    let read = inputs::read(&base, &Default::default(), &progress).map_err(|e| format!("{e:?}"))?;
     let read_s = t.elapsed().as_secs_f64();
     let rows = read.facts.rows_read;
 

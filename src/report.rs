@@ -381,6 +381,10 @@ pub struct RunFacts {
     pub alert_below: Decimal,
     /// Columns found in inputs that billrun does not use, once each.
     pub unknown_columns: Vec<String>,
+    /// Each table read: `file: orders, sheet '订单', header on row 3`.
+    pub tables: Vec<String>,
+    /// Files of an input folder that hold no table: `file: why`.
+    pub skipped: Vec<String>,
 }
 
 /// Everything a run produces, sorted and ready to write.

@@ -12,6 +12,10 @@ pub struct CatalogFile {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub bundles: BTreeMap<String, BundleDef>,
     pub skus: BTreeMap<String, SkuDef>,
+    /// Extra input headers per column (`billed_amount = ["现金支付", "应付金额"]`), for a
+    /// console's own export headers.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub columns: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

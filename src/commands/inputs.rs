@@ -5,22 +5,42 @@ use super::Failure;
 use crate::catalog::Catalog;
 use crate::cli::InputArgs;
 use crate::engine::{self, Ctx};
-use crate::input;
+use crate::input::{self, Aliases, InputError, Kind, Table};
 use crate::model::{OrderRow, RowException, UsageRow};
 use crate::progress::Progress;
 use crate::report::{Line, Report, RunFacts};
 use std::path::{Path, PathBuf};
 
-/// The input files named by the arguments, in a stable order: positional inputs first (a
-/// directory's `orders*` and `usage*` files sorted by name), then each --orders / --usage.
+/// The tables the arguments name, in a stable order: positional inputs first (a folder's
+/// exports sorted by name), then each --orders / --usage; and the files of a folder that
+/// hold no table, with the reason.
 #[derive(Debug, Default)]
 pub struct Files {
-    pub orders: Vec<PathBuf>,
-    pub usage: Vec<PathBuf>,
+    pub orders: Vec<Table>,
+    pub usage: Vec<Table>,
+    /// `file: why it was not read`, for the summaries.
+    pub skipped: Vec<String>,
 }
 
-pub fn input_files(args: &InputArgs) -> Result<Files, Failure> {
+/// The extensions a folder's exports may have; the format itself is told by the bytes.
+const EXPORT_EXTENSIONS: &[&str] = &["csv", "xlsx", "xlsm", "xls", "xlsb", "ods"];
+
+/// billrun's own output names: a folder used as both input and --out holds them, and
+/// they are reports, not exports.
+const OWN_OUTPUTS: &[&str] = &[
+    "invoices.xlsx",
+    "refunds.xlsx",
+    "reprice.xlsx",
+    "lines.csv",
+    "refunds.csv",
+    "exceptions.csv",
+    "packs.csv",
+];
+
+pub fn input_files(args: &InputArgs, aliases: &Aliases) -> Result<Files, Failure> {
     let mut files = Files::default();
+    let sheet = args.sheet.as_deref();
+    let both = [Kind::Orders, Kind::Usage];
     for p in &args.inputs {
         if p.is_dir() {
             let mut found: Vec<PathBuf> = std::fs::read_dir(p)
@@ -31,25 +51,47 @@ pub fn input_files(args: &InputArgs) -> Result<Files, Failure> {
                 .filter(|f| f.is_file())
                 .collect();
             found.sort();
-            let before = (files.orders.len(), files.usage.len());
+            let before = files.orders.len() + files.usage.len();
             for f in found {
-                match kind_of(&f) {
-                    Some(Kind::Orders) => files.orders.push(f),
-                    Some(Kind::Usage) => files.usage.push(f),
-                    None => {}
+                let name = name_of(&f);
+                // Hidden files and Excel's lock files (`~$orders.xlsx`) are no exports.
+                if name.starts_with('.') || name.starts_with("~$") {
+                    continue;
+                }
+                let ext = f
+                    .extension()
+                    .map(|e| e.to_string_lossy().to_ascii_lowercase())
+                    .unwrap_or_default();
+                if !EXPORT_EXTENSIONS.contains(&ext.as_str()) {
+                    continue;
+                }
+                if OWN_OUTPUTS.contains(&name.as_str()) {
+                    files.skipped.push(format!(
+                        "{}: a billrun output name, not read as an export (rename it if it is one)",
+                        f.display()
+                    ));
+                    continue;
+                }
+                match input::find(&f, &both, sheet, aliases) {
+                    Ok(tables) => add(&mut files, tables),
+                    Err(e @ (InputError::NoTable { .. } | InputError::NotAnExport { .. })) => {
+                        files.skipped.push(skip_reason(&e))
+                    }
+                    Err(e) => return Err(e.into()),
                 }
             }
-            if before == (files.orders.len(), files.usage.len()) {
-                return Err(Failure::Fatal(format!(
-                    "{}: no orders*.csv|xlsx or usage*.csv|xlsx file in this folder",
+            if before == files.orders.len() + files.usage.len() {
+                let mut msg = format!(
+                    "{}: no orders or usage export in this folder (.csv, .xlsx, .xlsm, .xls, .xlsb or .ods with a header row naming the required columns)",
                     p.display()
-                )));
+                );
+                for s in &files.skipped {
+                    msg.push_str(&format!("\n  skipped {s}"));
+                }
+                return Err(Failure::Fatal(msg));
             }
         } else if p.exists() {
-            match name_of(p).starts_with("usage") {
-                true => files.usage.push(p.clone()),
-                false => files.orders.push(p.clone()),
-            }
+            add(&mut files, input::find(p, &both, sheet, aliases)?);
         } else {
             return Err(Failure::Fatal(format!(
                 "{}: no such file or folder",
@@ -57,8 +99,12 @@ pub fn input_files(args: &InputArgs) -> Result<Files, Failure> {
             )));
         }
     }
-    files.orders.extend(args.orders.iter().cloned());
-    files.usage.extend(args.usage.iter().cloned());
+    for f in &args.orders {
+        add(&mut files, input::find(f, &[Kind::Orders], sheet, aliases)?);
+    }
+    for f in &args.usage {
+        add(&mut files, input::find(f, &[Kind::Usage], sheet, aliases)?);
+    }
     if files.orders.is_empty() && files.usage.is_empty() {
         return Err(Failure::Fatal(
             "no input: name a folder of exports (e.g. `billrun run samples`), --orders FILE or --usage FILE"
@@ -68,9 +114,44 @@ pub fn input_files(args: &InputArgs) -> Result<Files, Failure> {
     Ok(files)
 }
 
-enum Kind {
-    Orders,
-    Usage,
+/// The catalog's `[columns]`: extra headers for the input columns.
+///
+/// # Errors
+/// A `[columns]` key that names no input column (exit 2, as an invalid catalog).
+pub fn aliases(catalog: &Catalog) -> Result<Aliases, Failure> {
+    Aliases::new(&catalog.file.columns).map_err(|message| {
+        Failure::Fatal(format!(
+            "catalog {}: key `columns`: {message}",
+            catalog.source
+        ))
+    })
+}
+
+/// Adds found tables, once each: a file named twice (in a folder and by --orders) is one
+/// table, not two copies of its orders.
+fn add(files: &mut Files, tables: Vec<Table>) {
+    for t in tables {
+        let list = match t.kind {
+            Kind::Orders => &mut files.orders,
+            Kind::Usage => &mut files.usage,
+        };
+        let same = |a: &Table| {
+            a.sheet == t.sheet
+                && (a.path == t.path
+                    || a.path
+                        .canonicalize()
+                        .ok()
+                        .is_some_and(|p| t.path.canonicalize().ok() == Some(p)))
+        };
+        if !list.iter().any(same) {
+            list.push(t);
+        }
+    }
+}
+
+/// A skipped file's line: the refusal without its leading file name repeated.
+fn skip_reason(e: &InputError) -> String {
+    e.to_string()
 }
 
 fn name_of(p: &Path) -> String {
@@ -80,24 +161,15 @@ fn name_of(p: &Path) -> String {
         .to_lowercase()
 }
 
-/// What a file found in a folder holds, by its name: `orders*` or `usage*`, .csv or .xlsx.
-fn kind_of(p: &Path) -> Option<Kind> {
-    let name = name_of(p);
-    if !(name.ends_with(".csv") || name.ends_with(".xlsx")) {
-        return None;
+/// Adds one table's counts to the run facts.
+fn count<R>(facts: &mut RunFacts, t: &Table, read: &input::ReadOutcome<R>) {
+    let name = t.file.to_string();
+    if !facts.inputs.contains(&name) {
+        facts.inputs.push(name);
     }
-    if name.starts_with("orders") {
-        Some(Kind::Orders)
-    } else if name.starts_with("usage") {
-        Some(Kind::Usage)
-    } else {
-        None
-    }
-}
-
-/// Adds one file's counts to the run facts.
-fn count<R>(facts: &mut RunFacts, f: &Path, read: &input::ReadOutcome<R>) {
-    facts.inputs.push(f.display().to_string());
+    facts
+        .tables
+        .push(format!("{}: {}, {}", t.file, t.kind.name(), t.describe()));
     facts.rows_read += read.rows_read;
     facts.blank_rows += read.blank_rows;
     for c in &read.unknown_columns {
@@ -113,13 +185,24 @@ fn count<R>(facts: &mut RunFacts, f: &Path, read: &input::ReadOutcome<R>) {
 /// So does an output name taken by a folder: its rename would fail only after the other
 /// outputs were renamed into place, leaving a mixed set.
 pub fn guard_outputs(args: &InputArgs, out: &Path, names: &[&str]) -> Result<(), Failure> {
-    let files = input_files(args)?;
-    let inputs: Vec<&PathBuf> = files
+    let mut inputs: Vec<PathBuf> = args
         .orders
         .iter()
-        .chain(&files.usage)
+        .chain(&args.usage)
         .chain(args.catalog.as_ref())
+        .cloned()
         .collect();
+    for p in &args.inputs {
+        match p.is_dir() {
+            true => inputs.extend(
+                std::fs::read_dir(p)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|e| e.ok().map(|e| e.path())),
+            ),
+            false => inputs.push(p.clone()),
+        }
+    }
     for name in names {
         let target = out.join(name);
         // A file that does not exist yet cannot be an input.
@@ -169,8 +252,8 @@ pub struct Inputs {
 }
 
 /// Reads every input file named by the arguments.
-pub fn read(args: &InputArgs, progress: &Progress) -> Result<Inputs, Failure> {
-    let files = input_files(args)?;
+pub fn read(args: &InputArgs, aliases: &Aliases, progress: &Progress) -> Result<Inputs, Failure> {
+    let files = input_files(args, aliases)?;
     progress.stage(
         "reading inputs",
         (files.orders.len() + files.usage.len()) as u64,
@@ -189,21 +272,15 @@ pub fn read(args: &InputArgs, progress: &Progress) -> Result<Inputs, Failure> {
             period: args
                 .period
                 .map(|(from, _)| from.format("%Y-%m").to_string()),
+            skipped: files.skipped.clone(),
             ..Default::default()
         },
     };
     // Order and usage files are read side by side, on two threads; each kind numbers its
     // rows from 0 and the usage rows then move past the order rows, as if read after them.
-    let sheet = args.sheet.as_deref();
     let (orders, usage) = std::thread::scope(|s| {
-        let usage = s.spawn(|| {
-            read_all(&files.usage, progress, |f, at| {
-                input::read_usage(f, sheet, at)
-            })
-        });
-        let orders = read_all(&files.orders, progress, |f, at| {
-            input::read_orders(f, sheet, at)
-        });
+        let usage = s.spawn(|| read_all(&files.usage, progress, input::read_usage_table));
+        let orders = read_all(&files.orders, progress, input::read_orders_table);
         match usage.join() {
             Ok(usage) => (orders, usage),
             Err(panic) => std::panic::resume_unwind(panic),
@@ -229,17 +306,17 @@ pub fn read(args: &InputArgs, progress: &Progress) -> Result<Inputs, Failure> {
 
 /// Reads `files` in order, numbering their rows from 0 across them.
 fn read_all<'f, R>(
-    files: &'f [PathBuf],
+    tables: &'f [Table],
     progress: &Progress,
-    read: impl Fn(&Path, usize) -> Result<input::ReadOutcome<R>, input::InputError>,
-) -> Result<Vec<(&'f Path, input::ReadOutcome<R>)>, Failure> {
-    let mut out = Vec::with_capacity(files.len());
+    read: impl Fn(&Table, usize) -> Result<input::ReadOutcome<R>, InputError>,
+) -> Result<Vec<(&'f Table, input::ReadOutcome<R>)>, Failure> {
+    let mut out = Vec::with_capacity(tables.len());
     let mut position = 0;
-    for f in files {
-        let r = read(f, position)?;
+    for t in tables {
+        let r = read(t, position)?;
         position += r.rows_read;
         progress.inc(1);
-        out.push((f.as_path(), r));
+        out.push((t, r));
     }
     Ok(out)
 }
@@ -257,7 +334,8 @@ fn append<T>(all: &mut Vec<T>, more: Vec<T>) {
 /// Reads every input and prices it under the arguments' catalog.
 pub fn price(args: &InputArgs, progress: &Progress) -> Result<Report, Failure> {
     let catalog = Catalog::load(args.catalog.as_deref())?;
-    price_with(args, &catalog, read(args, progress)?, progress)
+    let inputs = read(args, &aliases(&catalog)?, progress)?;
+    price_with(args, &catalog, inputs, progress)
 }
 
 /// Prices what was read under `catalog`, then checks that every row is in one place. The

@@ -24,7 +24,7 @@ pub fn run(args: &RepriceArgs) -> Result<(), Failure> {
     let new = Catalog::load(Some(new_path))?;
     let progress = Progress::new(!args.input.quiet);
     inputs::guard_outputs(&args.input, &args.out, &["reprice.xlsx"])?;
-    let read = inputs::read(&args.input, &progress)?;
+    let read = inputs::read(&args.input, &inputs::aliases(&new)?, &progress)?;
     let old_report = inputs::price_with(&args.input, &baseline, read.clone(), &progress)?;
     let new_report = inputs::price_with(&args.input, &new, read, &progress)?;
     let report = compare(&old_report, new_report, baseline.source.clone());

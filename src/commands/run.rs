@@ -18,7 +18,7 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
         names.extend(MIRROR_FILES);
     }
     inputs::guard_outputs(&args.input, &args.out, &names)?;
-    let inputs = inputs::read(&args.input, &progress)?;
+    let inputs = inputs::read(&args.input, &inputs::aliases(&catalog)?, &progress)?;
     inputs::prepare_out(&args.out, &names)?;
     let opts = WriteOptions {
         formulas: !args.no_formulas,

@@ -78,6 +78,12 @@ pub fn text(r: &Report, outputs: &[String]) -> String {
             f.unknown_columns.join(", ")
         ));
     }
+    for t in &f.tables {
+        s.push_str(&format!("read {t}\n"));
+    }
+    for k in &f.skipped {
+        s.push_str(&format!("skipped {k}\n"));
+    }
     for o in outputs {
         s.push_str(&format!("wrote {o}\n"));
     }
@@ -124,6 +130,8 @@ pub fn json(r: &Report, outputs: &[String]) -> String {
             "usage_overage": r.total_overage.to_string(),
         },
         "unknown_columns": f.unknown_columns,
+        "tables": f.tables,
+        "skipped": f.skipped,
         "outputs": outputs,
     });
     serde_json::to_string_pretty(&v).unwrap_or_default()

@@ -1,8 +1,9 @@
 //! One cell as either reader delivers it, and its conversion at the edge into the typed value
 //! of a field, with the message a finance user reads when it is not one.
 
+use super::headers::Unit;
 use super::parse::{self, QuantityError, TermError};
-use crate::model::{Discount, Metric, OrderType, RefundReason, Term};
+use crate::model::{Discount, ExceptionCode, Metric, OrderType, RefundReason, Term};
 use crate::money::{MAX_AMOUNT, fmt_num, parse_amount};
 use calamine::{DataRef, ExcelDateTime, ExcelDateTimeType};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
@@ -27,6 +28,9 @@ pub(crate) enum Cell<'a> {
     DateTime(NaiveDateTime),
     /// `#N/A`, `#REF!`, …
     Error(String),
+    /// A formula cell whose file holds no computed value (a workbook written by a script
+    /// and never opened in Excel): the value is unknown, not empty.
+    NoValue,
 }
 
 /// Excel's last serial date, 9999-12-31 in the 1900 date system.
@@ -62,6 +66,22 @@ impl<'a> Cell<'a> {
         }
     }
 
+    /// The cell without borrows, to keep past its row (a merged region's value).
+    pub(crate) fn into_owned(self) -> Cell<'static> {
+        match self {
+            Cell::Empty => Cell::Empty,
+            Cell::Text(s) => Cell::Text(Cow::Owned(s.into_owned())),
+            Cell::NotUtf8(s) => Cell::NotUtf8(s),
+            Cell::Int(i) => Cell::Int(i),
+            Cell::Float(f) => Cell::Float(f),
+            Cell::Percent(f) => Cell::Percent(f),
+            Cell::Bool(b) => Cell::Bool(b),
+            Cell::DateTime(d) => Cell::DateTime(d),
+            Cell::Error(e) => Cell::Error(e),
+            Cell::NoValue => Cell::NoValue,
+        }
+    }
+
     /// True for an empty cell or one holding only whitespace.
     pub(crate) fn is_blank(&self) -> bool {
         match self {
@@ -80,6 +100,7 @@ impl<'a> Cell<'a> {
             Cell::Empty => Cow::Borrowed(""),
             Cell::Text(s) => Cow::Borrowed(s),
             Cell::NotUtf8(s) | Cell::Error(s) => Cow::Borrowed(s),
+            Cell::NoValue => Cow::Borrowed("(formula without a value)"),
             Cell::Int(i) => Cow::Owned(i.to_string()),
             Cell::Float(f) => Cow::Owned(f.to_string()),
             Cell::Percent(f) => {
@@ -122,8 +143,49 @@ pub(crate) fn serial_date(serial: f64) -> Option<NaiveDate> {
     .map(|dt| dt.date())
 }
 
-/// What a conversion yields: the value, `None` for an empty cell, or the message for a bad one.
-pub(crate) type Conv<T> = Result<Option<T>, String>;
+/// Why a cell's value was refused: the exception code and the message a user acts on.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Refusal {
+    pub code: ExceptionCode,
+    pub message: String,
+}
+
+impl From<String> for Refusal {
+    fn from(message: String) -> Self {
+        Refusal {
+            code: ExceptionCode::BadValue,
+            message,
+        }
+    }
+}
+
+/// What a conversion yields: the value, `None` for an empty cell, or why it was refused.
+pub(crate) type Conv<T> = Result<Option<T>, Refusal>;
+
+/// What exports write in a cell that has no value: read as empty. A required cell holding
+/// one is then a missing value, like an empty one.
+const PLACEHOLDERS: &[&str] = &["-", "--", "—", "——", "/", "无", "n/a", "null"];
+
+fn is_placeholder(t: &str) -> bool {
+    PLACEHOLDERS.iter().any(|p| t.eq_ignore_ascii_case(p))
+}
+
+/// Full-width digits and punctuation (`１，２３４．５０`, `１０％`, as a Chinese input method
+/// types them) as ASCII, for the number parsers; text fields keep what was written.
+fn ascii_fold(t: &str) -> Cow<'_, str> {
+    if t.is_ascii() {
+        return Cow::Borrowed(t);
+    }
+    Cow::Owned(
+        t.chars()
+            .map(|c| match c {
+                '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
+                '\u{3000}' => ' ',
+                _ => c,
+            })
+            .collect(),
+    )
+}
 
 /// Shortens a value for a message; the exception keeps it whole.
 fn quoted(value: &str) -> String {
@@ -140,20 +202,38 @@ fn with_text<T>(cell: &Cell, col: &str, parse: impl FnOnce(&str) -> Result<T, St
     match cell {
         Cell::Error(e) => Err(format!(
             "{col} holds the spreadsheet error {e}: fix the formula or type the value"
-        )),
+        )
+        .into()),
         Cell::NotUtf8(_) => Err(format!(
             "{col} is not valid UTF-8 text: save the file as 'CSV UTF-8' and run again"
-        )),
+        )
+        .into()),
+        Cell::NoValue => Err(Refusal {
+            code: ExceptionCode::NoValue,
+            message: format!(
+                "{col} is a formula whose value was never calculated (the file was saved by a \
+                 program, not by Excel): open the file in Excel, save it, and run again"
+            ),
+        }),
         _ => {
             let shown = cell.display();
             let t = shown.trim();
-            if t.is_empty() {
+            if t.is_empty() || is_placeholder(t) {
                 Ok(None)
             } else {
-                parse(t).map(Some)
+                parse(t).map(Some).map_err(Refusal::from)
             }
         }
     }
+}
+
+/// [`with_text`] for the number fields: full-width digits and punctuation read as ASCII.
+fn with_number<T>(
+    cell: &Cell,
+    col: &str,
+    parse: impl FnOnce(&str) -> Result<T, String>,
+) -> Conv<T> {
+    with_text(cell, col, |t| parse(&ascii_fold(t)))
 }
 
 pub(crate) fn text(cell: &Cell, col: &str) -> Conv<String> {
@@ -166,7 +246,7 @@ pub(crate) fn date(cell: &Cell, col: &str) -> Conv<NaiveDate> {
         Cell::Float(f) | Cell::Percent(f) => *f,
         Cell::Int(i) => *i as f64,
         _ => {
-            return with_text(cell, col, |t| {
+            return with_number(cell, col, |t| {
                 parse::date(t).ok_or_else(|| {
                     format!(
                         "{col} {} is not a date: write it as 2024-07-01, 2024/7/1 or 2024年7月1日",
@@ -176,16 +256,24 @@ pub(crate) fn date(cell: &Cell, col: &str) -> Conv<NaiveDate> {
             });
         }
     };
+    // A number past Excel's last serial date written as digits: 20250701 is 2025-07-01.
+    if serial > MAX_SERIAL
+        && serial.fract() == 0.0
+        && let Some(d) = parse::date(&cell.display())
+    {
+        return Ok(Some(d));
+    }
     serial_date(serial).map(Some).ok_or_else(|| {
         format!(
             "{col} {} is a number, not a date: format the cell as a date or type it as 2024-07-01",
             quoted(&cell.display())
         )
+        .into()
     })
 }
 
 pub(crate) fn quantity(cell: &Cell, col: &str) -> Conv<u64> {
-    with_text(cell, col, |t| {
+    with_number(cell, col, |t| {
         parse::quantity(t).map_err(|e| {
             let v = quoted(t);
             match e {
@@ -206,7 +294,7 @@ pub(crate) fn quantity(cell: &Cell, col: &str) -> Conv<u64> {
 
 /// A non-negative amount: `1,234.50`, `¥1234.5`, or a number cell.
 pub(crate) fn amount(cell: &Cell, col: &str) -> Conv<Decimal> {
-    with_text(cell, col, |t| match parse_amount(t) {
+    with_number(cell, col, |t| match parse_amount(t) {
         Some(a) if a.is_sign_negative() && !a.is_zero() => Err(format!(
             "{col} {} is negative: write the amount without a minus sign",
             quoted(t)
@@ -241,8 +329,22 @@ fn beyond_max_amount(t: &str) -> bool {
     }
 }
 
-pub(crate) fn term(cell: &Cell, col: &str) -> Conv<Term> {
-    with_text(cell, col, |t| {
+/// A term; `unit` is what the column's header states (`时长(年)`), which a bare number takes.
+pub(crate) fn term(cell: &Cell, col: &str, unit: Option<Unit>) -> Conv<Term> {
+    with_number(cell, col, |t| {
+        let suffix = match unit {
+            Some(Unit::Years) => "y",
+            Some(Unit::Months) => "m",
+            _ => "",
+        };
+        let bare = !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+        let with_unit;
+        let t = if bare && !suffix.is_empty() {
+            with_unit = format!("{t}{suffix}");
+            with_unit.as_str()
+        } else {
+            t
+        };
         parse::term(t).map_err(|e| {
             let v = quoted(t);
             let how = "write it as 1y, 2y, 6m, 2年 or 6个月";
@@ -259,8 +361,42 @@ pub(crate) fn term(cell: &Cell, col: &str) -> Conv<Term> {
     })
 }
 
-pub(crate) fn discount(cell: &Cell, col: &str) -> Conv<Discount> {
-    with_text(cell, col, |t| {
+/// A discount; `unit` is what the column's header states: under `折扣(%)` a bare number is a
+/// percentage, under `折扣(元)` an amount. Without one, a bare number strictly between 0 and
+/// 1 in a cell not formatted as a percentage could be either (`0.1`: 10% or ¥0.10 off) and
+/// is refused as ambiguous rather than guessed.
+pub(crate) fn discount(cell: &Cell, col: &str, unit: Option<Unit>) -> Conv<Discount> {
+    let bare = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+    let shown = cell.display();
+    let folded = ascii_fold(shown.trim()).into_owned();
+    if !matches!(cell, Cell::Percent(_)) && bare(&folded) {
+        match (unit, Decimal::from_str(&folded)) {
+            (Some(Unit::Percent), Ok(p)) if (Decimal::ZERO..=Decimal::ONE_HUNDRED).contains(&p) => {
+                return Ok(Some(Discount::Percent(p.normalize())));
+            }
+            (Some(Unit::Percent), _) => {
+                return Err(format!(
+                    "{col} {} is not a percentage from 0 to 100 (the column is in %)",
+                    quoted(&folded)
+                )
+                .into());
+            }
+            (None, Ok(d)) if d > Decimal::ZERO && d < Decimal::ONE => {
+                return Err(Refusal {
+                    code: ExceptionCode::AmbiguousDiscount,
+                    message: format!(
+                        "{col} {} could be a percentage or an amount: write {}% for a \
+                         percentage, or ¥{} for an amount off the line",
+                        quoted(&folded),
+                        (d * Decimal::ONE_HUNDRED).normalize(),
+                        d.normalize()
+                    ),
+                });
+            }
+            _ => {}
+        }
+    }
+    with_number(cell, col, |t| {
         parse::discount(t).ok_or_else(|| {
             format!(
                 "{col} {} is not a discount: write an amount off the line (500 or ¥500) \
@@ -339,15 +475,19 @@ mod tests {
         assert!(
             amount(&Cell::Float(-5.0), "voucher")
                 .unwrap_err()
+                .message
                 .contains("negative")
         );
         assert!(amount(&Cell::Float(f64::NAN), "x").is_err());
         assert!(
             amount(&Cell::Float(1e300), "x")
                 .unwrap_err()
+                .message
                 .contains("largest amount")
         );
-        let e = amount(&text_cell("¥2,000,000,000,000"), "billed_amount").unwrap_err();
+        let e = amount(&text_cell("¥2,000,000,000,000"), "billed_amount")
+            .unwrap_err()
+            .message;
         assert!(
             e.ends_with("is more than the largest amount accepted (1,000,000,000,000)"),
             "{e}"
@@ -355,6 +495,7 @@ mod tests {
         assert!(
             amount(&text_cell("12 apples"), "x")
                 .unwrap_err()
+                .message
                 .contains("not an amount")
         );
         assert_eq!(quantity(&Cell::Float(3.0), "quantity"), Ok(Some(3)));
@@ -366,15 +507,15 @@ mod tests {
     #[test]
     fn percent_cells_are_percent_discounts() {
         assert_eq!(
-            discount(&Cell::Percent(0.1), "discount"),
+            discount(&Cell::Percent(0.1), "discount", None),
             Ok(Some(Discount::Percent(dec!(10))))
         );
         assert_eq!(
-            discount(&Cell::Percent(0.07), "discount"),
+            discount(&Cell::Percent(0.07), "discount", None),
             Ok(Some(Discount::Percent(dec!(7))))
         );
         assert_eq!(
-            discount(&Cell::Float(500.0), "discount"),
+            discount(&Cell::Float(500.0), "discount", None),
             Ok(Some(Discount::Amount(dec!(500))))
         );
     }
@@ -394,13 +535,21 @@ mod tests {
             0.0,
             -1.0,
             2_958_466.0,
-            20_240_701.0,
+            20_241_301.0,
             f64::NAN,
             f64::INFINITY,
         ] {
-            let e = date(&Cell::Float(bad), "order_date").unwrap_err();
+            let e = date(&Cell::Float(bad), "order_date").unwrap_err().message;
             assert!(e.contains("is a number, not a date"), "{bad}: {e}");
         }
+        // Digits past the last serial date are a date written as YYYYMMDD.
+        assert_eq!(date(&Cell::Int(20240701), "order_date"), Ok(Some(d)));
+        assert_eq!(date(&Cell::Float(20240701.0), "order_date"), Ok(Some(d)));
+        assert_eq!(date(&text_cell("20240701"), "order_date"), Ok(Some(d)));
+        assert_eq!(
+            date(&text_cell("２０２４.０７.０１"), "order_date"),
+            Ok(Some(d))
+        );
         assert_eq!(serial_date(1.0), NaiveDate::from_ymd_opt(1900, 1, 1));
         assert_eq!(
             serial_date(2_958_465.0),
@@ -408,7 +557,9 @@ mod tests {
         );
         // Excel's phantom 1900-02-29 is no date.
         assert_eq!(serial_date(60.0), None);
-        let e = date(&text_cell("next week"), "order_date").unwrap_err();
+        let e = date(&text_cell("next week"), "order_date")
+            .unwrap_err()
+            .message;
         assert_eq!(
             e,
             "order_date 'next week' is not a date: write it as 2024-07-01, 2024/7/1 or 2024年7月1日"
@@ -417,9 +568,13 @@ mod tests {
 
     #[test]
     fn error_and_undecodable_cells_are_bad_values() {
-        let e = text(&Cell::Error("#N/A".into()), "account_id").unwrap_err();
+        let e = text(&Cell::Error("#N/A".into()), "account_id")
+            .unwrap_err()
+            .message;
         assert!(e.contains("#N/A"), "{e}");
-        let e = amount(&Cell::NotUtf8("a\u{fffd}".into()), "unit_price").unwrap_err();
+        let e = amount(&Cell::NotUtf8("a\u{fffd}".into()), "unit_price")
+            .unwrap_err()
+            .message;
         assert!(e.contains("UTF-8"), "{e}");
     }
 
@@ -441,15 +596,15 @@ mod tests {
 
     #[test]
     fn term_messages_say_what_to_write() {
-        let e = term(&text_cell("18"), "term").unwrap_err();
+        let e = term(&text_cell("18"), "term", None).unwrap_err().message;
         assert!(
             e.starts_with("term '18' has no unit: write it as 1y, 2y, 6m, 2年 or 6个月"),
             "{e}"
         );
-        let e = term(&Cell::Float(2.0), "term").unwrap_err();
+        let e = term(&Cell::Float(2.0), "term", None).unwrap_err().message;
         assert!(e.contains("'2' has no unit"), "{e}");
         assert_eq!(
-            term(&text_cell("2年"), "term"),
+            term(&text_cell("2年"), "term", None),
             Ok(Some(Term { months: 24 }))
         );
     }
@@ -457,7 +612,7 @@ mod tests {
     #[test]
     fn long_values_are_shortened_in_messages() {
         let long = "x".repeat(200);
-        let e = metric(&text_cell(&long), "metric").unwrap_err();
+        let e = metric(&text_cell(&long), "metric").unwrap_err().message;
         assert!(e.len() < 200 && e.contains('…'), "{e}");
     }
 }

@@ -14,7 +14,12 @@ use std::path::Path;
 /// # Errors
 /// [`InputError::Open`] if the file cannot be opened, [`InputError::Csv`] on a read error, and
 /// whatever `sink` returns (a header that does not fit).
-pub(crate) fn read(path: &Path, file: &str, sink: &mut dyn RowSink) -> Result<(), InputError> {
+pub(crate) fn read(
+    path: &Path,
+    file: &str,
+    delimiter: u8,
+    sink: &mut dyn RowSink,
+) -> Result<(), InputError> {
     let open_err = |source| InputError::Open {
         file: file.to_string(),
         source,
@@ -31,6 +36,7 @@ pub(crate) fn read(path: &Path, file: &str, sink: &mut dyn RowSink) -> Result<()
     let mut reader = ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
+        .delimiter(delimiter)
         .from_reader(LineBreaks::new(inner));
     let mut record = ByteRecord::new();
     let mut row: u32 = 0;

@@ -104,14 +104,20 @@ pub(crate) const USAGE_FIELDS: &[Field] = &[
 ];
 
 impl Field {
-    fn accepts(&self, key: &str) -> bool {
-        normalize(self.col.name()) == key || self.also.iter().any(|a| normalize(a) == key)
+    /// Every header this field accepts: its spec name, the built-in aliases, the user's.
+    fn names<'a>(&'a self, aliases: &'a Aliases) -> impl Iterator<Item = &'a str> + 'a {
+        std::iter::once(self.col.name())
+            .chain(self.also.iter().copied())
+            .chain(aliases.of(self.col))
+    }
+
+    fn accepts(&self, key: &str, aliases: &Aliases) -> bool {
+        self.names(aliases).any(|a| normalize(a) == key)
     }
 
     /// The headers this field accepts, for the missing-column message.
-    fn accepted(&self) -> String {
-        let mut names: Vec<&str> = vec![self.col.name()];
-        names.extend(self.also.iter().copied());
+    fn accepted(&self, aliases: &Aliases) -> String {
+        let names: Vec<&str> = self.names(aliases).collect();
         match names.split_last() {
             Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
             _ => self.col.name().to_string(),
@@ -119,10 +125,104 @@ impl Field {
     }
 }
 
+/// A unit written after a header in parentheses (`实付金额(元)`, `折扣（%）`, `时长(年)`). Only
+/// these are dropped for matching: a unit billrun would have to convert (`(万元)`, `(USD)`)
+/// or a qualifier that changes the meaning (`(不含税)`) leaves the header unmatched, so it
+/// is reported instead of read as something it is not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Unit {
+    Yuan,
+    Percent,
+    Years,
+    Months,
+    Count,
+}
+
+impl Unit {
+    fn parse(key: &str) -> Option<Unit> {
+        Some(match key {
+            "元" | "人民币" | "人民币元" | "rmb" | "cny" | "¥" | "￥" | "yuan" => {
+                Unit::Yuan
+            }
+            "%" | "百分比" | "percent" => Unit::Percent,
+            "年" | "y" | "year" | "years" => Unit::Years,
+            "月" | "个月" | "個月" | "m" | "month" | "months" => Unit::Months,
+            "个" | "件" | "份" | "套" | "人" | "席" | "坐席" | "账号" | "条" | "次" | "pcs"
+            | "units" | "seats" => Unit::Count,
+            _ => return None,
+        })
+    }
+
+    /// Whether a column may carry this unit: money columns yuan, a discount yuan or
+    /// percent, a term years or months, quantities a count.
+    fn fits(self, col: Col) -> bool {
+        match self {
+            Unit::Yuan => matches!(
+                col,
+                Col::UnitPrice | Col::Voucher | Col::BilledAmount | Col::Discount
+            ),
+            Unit::Percent => col == Col::Discount,
+            Unit::Years | Unit::Months => col == Col::Term,
+            Unit::Count => matches!(col, Col::Quantity | Col::BonusQuantity),
+        }
+    }
+}
+
+/// Headers the user maps onto fields (`[columns]` in the catalog:
+/// `billed_amount = ["现金支付", "应付金额"]`), for a console's own export headers.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Aliases {
+    by_col: Vec<(Col, String)>,
+}
+
+impl Aliases {
+    /// Builds the aliases from `[columns]`: field name → headers.
+    ///
+    /// # Errors
+    /// The first field name that is no column of either export, with the names accepted.
+    pub fn new(columns: &std::collections::BTreeMap<String, Vec<String>>) -> Result<Self, String> {
+        let mut by_col = Vec::new();
+        for (name, headers) in columns {
+            let col = ORDER_FIELDS
+                .iter()
+                .chain(USAGE_FIELDS)
+                .map(|f| f.col)
+                .find(|c| c.name() == name.trim())
+                .ok_or_else(|| {
+                    let known: Vec<&str> = ORDER_FIELDS
+                        .iter()
+                        .chain(USAGE_FIELDS)
+                        .map(|f| f.col.name())
+                        .collect();
+                    format!(
+                        "[columns] names '{name}', which is no input column; the columns are {}",
+                        known.join(", ")
+                    )
+                })?;
+            for h in headers {
+                if normalize(h).is_empty() {
+                    return Err(format!("[columns] {name} has an empty header"));
+                }
+                by_col.push((col, h.clone()));
+            }
+        }
+        Ok(Aliases { by_col })
+    }
+
+    fn of(&self, col: Col) -> impl Iterator<Item = &str> + '_ {
+        self.by_col
+            .iter()
+            .filter(move |(c, _)| *c == col)
+            .map(|(_, h)| h.as_str())
+    }
+}
+
 /// Where each field sits in the file (0-based column index), plus the headers no field took.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Columns {
     at: [Option<usize>; COL_COUNT],
+    units: [Option<Unit>; COL_COUNT],
+    /// Headers no field took, once each, in file order, each with a hint when one helps.
     pub unknown: Vec<String>,
 }
 
@@ -130,21 +230,170 @@ impl Columns {
     pub(crate) fn index(&self, col: Col) -> Option<usize> {
         self.at.get(col as usize).copied().flatten()
     }
+
+    /// The unit the column's header states (`折扣(%)`: bare numbers are percentages).
+    pub(crate) fn unit(&self, col: Col) -> Option<Unit> {
+        self.units.get(col as usize).copied().flatten()
+    }
+
+    /// How many fields the row named: a header row of another kind names few.
+    pub(crate) fn found(&self) -> usize {
+        self.at.iter().filter(|a| a.is_some()).count()
+    }
 }
 
-/// A header reduced to what matters for matching: no BOM, no surrounding or inner spaces,
-/// underscores or dashes, full-width letters made ASCII, lower case. So `Order ID`,
-/// `order_id`, `OrderId` and `客户ＩＤ` match `order_id` and `客户ID`.
+/// A header reduced to what matters for matching: no BOM, no spaces (full-width ones too),
+/// underscores, dashes, asterisks or colons, full-width letters and punctuation made ASCII,
+/// lower case. So `Order ID`, `order_id`, `*订单号：` and `客户ＩＤ` match `order_id`, `订单号`
+/// and `客户ID`. Parentheses stay: [`split_unit`] reads them.
 pub(crate) fn normalize(header: &str) -> String {
     header
         .chars()
-        .filter(|c| !c.is_whitespace() && !matches!(c, '_' | '-' | '\u{feff}' | '\u{200b}'))
         .map(|c| match c {
             '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
             _ => c,
         })
+        .filter(|c| {
+            !c.is_whitespace()
+                && !matches!(
+                    c,
+                    '_' | '-' | '*' | ':' | '·' | '\u{feff}' | '\u{200b}' | '"' | '\''
+                )
+        })
         .flat_map(char::to_lowercase)
         .collect()
+}
+
+/// A normalized header and the unit in its trailing parentheses, when that is a unit
+/// billrun knows: `实付金额(元)` → (`实付金额`, yuan). Anything else in parentheses stays part
+/// of the header.
+fn split_unit(key: &str) -> (&str, Option<Unit>) {
+    if let Some(inner_end) = key.strip_suffix(')')
+        && let Some(open) = inner_end.rfind('(')
+        && let (Some(base), Some(inner)) = (inner_end.get(..open), inner_end.get(open + 1..))
+        && let Some(unit) = Unit::parse(inner)
+        && !base.is_empty()
+    {
+        return (base, Some(unit));
+    }
+    (key, None)
+}
+
+/// A header row matched against one export's fields.
+pub(crate) struct Matched {
+    pub columns: Columns,
+    /// The required fields no header names, in the spec's order.
+    pub missing: Vec<&'static Field>,
+    /// Two headers naming one field: (field, first header, second header), both with their
+    /// column letters.
+    pub duplicate: Option<(&'static str, String, String)>,
+}
+
+/// Matches a header row onto `fields`, never failing: what fits, what is missing, what is
+/// doubled. [`map`] turns it into a verdict.
+pub(crate) fn match_row(
+    headers: &[String],
+    fields: &'static [Field],
+    aliases: &Aliases,
+) -> Matched {
+    let mut columns = Columns {
+        at: [None; COL_COUNT],
+        units: [None; COL_COUNT],
+        unknown: Vec::new(),
+    };
+    let mut duplicate = None;
+    for (i, header) in headers.iter().enumerate() {
+        let full = normalize(header);
+        if full.is_empty() {
+            continue;
+        }
+        let shown = header.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+        let (base, unit) = split_unit(&full);
+        let hit = fields
+            .iter()
+            .find(|f| f.accepts(&full, aliases))
+            .map(|f| (f, None))
+            .or_else(|| {
+                let unit = unit?;
+                fields
+                    .iter()
+                    .find(|f| unit.fits(f.col) && f.accepts(base, aliases))
+                    .map(|f| (f, Some(unit)))
+            });
+        match hit {
+            Some((f, unit)) => {
+                let slot = f.col as usize;
+                match columns.at.get(slot).copied().flatten() {
+                    Some(first) => {
+                        if duplicate.is_none() {
+                            let first_header = headers.get(first).map_or("", |h| h.trim());
+                            duplicate = Some((
+                                f.col.name(),
+                                format!("{} ('{first_header}')", letter(first)),
+                                format!("{} ('{shown}')", letter(i)),
+                            ));
+                        }
+                    }
+                    None => {
+                        if let Some(at) = columns.at.get_mut(slot) {
+                            *at = Some(i);
+                        }
+                        if let Some(u) = columns.units.get_mut(slot) {
+                            *u = unit;
+                        }
+                    }
+                }
+            }
+            None => {
+                let hinted = match suggest(&full, fields, aliases) {
+                    Some(hint) => format!("{shown} ({hint})"),
+                    None => shown.to_string(),
+                };
+                if !columns.unknown.contains(&hinted) {
+                    columns.unknown.push(hinted);
+                }
+            }
+        }
+    }
+    let missing = fields
+        .iter()
+        .filter(|f| f.required && columns.index(f.col).is_none())
+        .collect();
+    Matched {
+        columns,
+        missing,
+        duplicate,
+    }
+}
+
+/// What an unmatched header probably meant: a known header with a unit billrun does not
+/// convert (`实付金额(万元)`), or the closest known name within a few edits (`实附金额`).
+fn suggest(key: &str, fields: &[Field], aliases: &Aliases) -> Option<String> {
+    if let Some(open) = key.rfind('(')
+        && key.ends_with(')')
+        && let (Some(base), Some(inner)) = (key.get(..open), key.get(open + 1..key.len() - 1))
+        && let Some(f) = fields.iter().find(|f| f.accepts(base, aliases))
+    {
+        return Some(format!(
+            "{} with '({inner})', which billrun does not read: convert it and write a plain \
+             header or one in 元 / %, or map it in the catalog's [columns]",
+            f.col.name()
+        ));
+    }
+    let len = key.chars().count();
+    let mut best: Option<(usize, &str)> = None;
+    for f in fields {
+        for name in f.names(aliases) {
+            let d = strsim::levenshtein(key, &normalize(name));
+            if best.is_none_or(|(b, _)| d < b) {
+                best = Some((d, f.col.name()));
+            }
+        }
+    }
+    match best {
+        Some((d, name)) if d > 0 && d <= (len / 3).max(1) => Some(format!("did you mean {name}?")),
+        _ => None,
+    }
 }
 
 /// Maps a header row onto `fields`.
@@ -152,49 +401,34 @@ pub(crate) fn normalize(header: &str) -> String {
 /// # Errors
 /// [`InputError::DuplicateColumn`] when two headers name one field;
 /// [`InputError::MissingColumn`] for the first required field no header names.
-pub(crate) fn map(file: &str, headers: &[String], fields: &[Field]) -> Result<Columns, InputError> {
-    let mut columns = Columns {
-        at: [None; COL_COUNT],
-        unknown: Vec::new(),
-    };
-    for (i, header) in headers.iter().enumerate() {
-        let key = normalize(header);
-        if key.is_empty() {
-            continue;
-        }
-        let shown = header.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
-        match fields.iter().find(|f| f.accepts(&key)) {
-            Some(f) => {
-                if let Some(slot) = columns.at.get_mut(f.col as usize) {
-                    if let Some(first) = *slot {
-                        let first_header = headers.get(first).map_or("", |h| h.trim());
-                        return Err(InputError::DuplicateColumn {
-                            file: file.to_string(),
-                            column: f.col.name(),
-                            first: format!("{} ('{first_header}')", letter(first)),
-                            second: format!("{} ('{shown}')", letter(i)),
-                        });
-                    }
-                    *slot = Some(i);
-                }
-            }
-            None if !columns.unknown.iter().any(|u| u == shown) => {
-                columns.unknown.push(shown.to_string())
-            }
-            None => {}
-        }
+pub(crate) fn map(
+    file: &str,
+    headers: &[String],
+    fields: &'static [Field],
+    aliases: &Aliases,
+) -> Result<Columns, InputError> {
+    let m = match_row(headers, fields, aliases);
+    if let Some((column, first, second)) = m.duplicate {
+        return Err(InputError::DuplicateColumn {
+            file: file.to_string(),
+            column,
+            first,
+            second,
+        });
     }
-    if let Some(f) = fields
-        .iter()
-        .find(|f| f.required && columns.index(f.col).is_none())
-    {
+    if let Some(f) = m.missing.first() {
         return Err(InputError::MissingColumn {
             file: file.to_string(),
             column: f.col.name(),
-            accepted: f.accepted(),
+            accepted: f.accepted(aliases),
         });
     }
-    Ok(columns)
+    Ok(m.columns)
+}
+
+/// The headers `field` accepts, for messages.
+pub(crate) fn accepted(field: &Field, aliases: &Aliases) -> String {
+    field.accepted(aliases)
 }
 
 /// The spreadsheet letter of a 0-based column index: 0 → A, 26 → AA.
@@ -228,7 +462,7 @@ mod tests {
             "Type",
             "product\u{3000}",
         ]);
-        let c = map("o.csv", &h, ORDER_FIELDS).unwrap();
+        let c = map("o.csv", &h, ORDER_FIELDS, &Aliases::default()).unwrap();
         assert_eq!(c.index(Col::OrderId), Some(0));
         assert_eq!(c.index(Col::AccountId), Some(1));
         assert_eq!(c.index(Col::OrderDate), Some(2));
@@ -250,12 +484,12 @@ mod tests {
             "折扣",
             "原订单号",
         ]);
-        let c = map("o.csv", &h, ORDER_FIELDS).unwrap();
+        let c = map("o.csv", &h, ORDER_FIELDS, &Aliases::default()).unwrap();
         assert_eq!(c.index(Col::AccountId), Some(1));
         assert_eq!(c.index(Col::Term), Some(5));
         assert_eq!(c.index(Col::RefOrderId), Some(8));
         let h = strings(&["客户ＩＤ", "日期", "指标", "用量", "订单号"]);
-        let c = map("u.csv", &h, USAGE_FIELDS).unwrap();
+        let c = map("u.csv", &h, USAGE_FIELDS, &Aliases::default()).unwrap();
         assert_eq!(c.index(Col::AccountId), Some(0));
         assert_eq!(c.index(Col::Quantity), Some(3));
         assert_eq!(c.index(Col::OrderId), Some(4));
@@ -265,14 +499,14 @@ mod tests {
     fn unknown_columns_listed_once_in_order() {
         let mut h = strings(ORDER_MIN);
         h.extend(strings(&["备注", "", "note", "备注", "  "]));
-        let c = map("o.csv", &h, ORDER_FIELDS).unwrap();
+        let c = map("o.csv", &h, ORDER_FIELDS, &Aliases::default()).unwrap();
         assert_eq!(c.unknown, vec!["备注", "note"]);
     }
 
     #[test]
     fn missing_required_column_names_file_column_and_headers() {
         let h = strings(&["order_id", "account_id", "type", "product"]);
-        let e = map("orders.csv", &h, ORDER_FIELDS).unwrap_err();
+        let e = map("orders.csv", &h, ORDER_FIELDS, &Aliases::default()).unwrap_err();
         let msg = e.to_string();
         assert!(matches!(
             e,
@@ -288,6 +522,7 @@ mod tests {
             "o.csv",
             &strings(&["order_id", "order_date", "type", "product"]),
             ORDER_FIELDS,
+            &Aliases::default(),
         )
         .unwrap_err();
         assert!(
@@ -300,7 +535,7 @@ mod tests {
     fn duplicate_column_names_both_headers() {
         let mut h = strings(ORDER_MIN);
         h.push("客户ID".into());
-        let e = map("o.csv", &h, ORDER_FIELDS).unwrap_err();
+        let e = map("o.csv", &h, ORDER_FIELDS, &Aliases::default()).unwrap_err();
         let msg = e.to_string();
         assert!(matches!(
             e,

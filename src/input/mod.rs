@@ -4,19 +4,26 @@
 //! [`InputError`] and stops the run; a problem with a row is a [`RowException`] and the run
 //! goes on. Every non-blank data row ends as exactly one row or one exception.
 
+mod book;
 mod cells;
 mod csv;
+mod format;
 mod headers;
 pub mod parse;
 mod rows;
+mod table;
 mod xlsx;
 
 #[cfg(test)]
 mod tests;
 
+pub use format::Format;
+pub use headers::Aliases;
+pub use table::{HEADER_SEARCH_ROWS, Kind, Table, find};
+
 use crate::model::{OrderRow, RowException, SourceRef, UsageRow};
 use cells::Cell;
-use headers::{Columns, Field};
+use headers::Columns;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -39,8 +46,33 @@ pub type UsageRead = ReadOutcome<UsageRow>;
 /// A problem with a whole input file (exit code 2).
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
-    #[error("{file}: not a .csv or .xlsx file; export the data as CSV (UTF-8) or Excel .xlsx")]
-    UnsupportedFormat { file: String },
+    #[error("{file}: this is {what}")]
+    NotAnExport { file: String, what: String },
+    #[error("{file}: cannot read the {format}: {message}")]
+    Workbook {
+        file: String,
+        format: &'static str,
+        message: String,
+    },
+    #[error(
+        "{file}: no {wanted} table found: the header row must be within the first {} rows and name every required column (English or Chinese headers; see README, Reading exports). What was found:\n  {}",
+        HEADER_SEARCH_ROWS,
+        found.join("\n  ")
+    )]
+    NoTable {
+        file: String,
+        wanted: String,
+        found: Vec<String>,
+    },
+    #[error(
+        "{file}: sheets {} all hold {kind}; say which one to read with --sheet NAME, or save them as separate files",
+        sheets.join(", ")
+    )]
+    AmbiguousSheets {
+        file: String,
+        kind: &'static str,
+        sheets: Vec<String>,
+    },
     #[error("{file}: cannot open the file: {source}")]
     Open {
         file: String,
@@ -99,26 +131,26 @@ pub enum InputError {
     },
 }
 
-/// Reads an orders export (SPEC 5.1).
+/// Reads an orders export (SPEC 5.1): the first table of orders in the file.
 ///
-/// `sheet` picks a worksheet of an .xlsx (default: the first); `first_position` is the
-/// `position` of this file's first data row, so several files can share one ordering.
+/// `sheet` forces a worksheet of a workbook; `first_position` is the `position` of this
+/// file's first data row, so several files can share one ordering.
 ///
 /// # Errors
-/// An [`InputError`] when the file cannot be read, has no header row, or lacks a required
-/// column; bad values in rows are exceptions in the result instead.
+/// An [`InputError`] when the file cannot be read or holds no orders table; bad values in
+/// rows are exceptions in the result instead.
 pub fn read_orders(
     path: &Path,
     sheet: Option<&str>,
     first_position: usize,
 ) -> Result<OrdersRead, InputError> {
-    read(
-        path,
-        sheet,
-        first_position,
-        headers::ORDER_FIELDS,
-        rows::order,
-    )
+    let tables = find(path, &[Kind::Orders], sheet, &Aliases::default())?;
+    match tables.first() {
+        Some(t) => read_orders_table(t, first_position),
+        None => Err(InputError::NoHeader {
+            file: path.display().to_string(),
+        }),
+    }
 }
 
 /// Reads a usage export (SPEC 5.2). Same contract as [`read_orders`].
@@ -130,74 +162,84 @@ pub fn read_usage(
     sheet: Option<&str>,
     first_position: usize,
 ) -> Result<UsageRead, InputError> {
-    read(
-        path,
-        sheet,
-        first_position,
-        headers::USAGE_FIELDS,
-        rows::usage,
-    )
+    let tables = find(path, &[Kind::Usage], sheet, &Aliases::default())?;
+    match tables.first() {
+        Some(t) => read_usage_table(t, first_position),
+        None => Err(InputError::NoHeader {
+            file: path.display().to_string(),
+        }),
+    }
+}
+
+/// Reads the orders table `table` found by [`find`].
+///
+/// # Errors
+/// An [`InputError`] when the file cannot be read to its end.
+pub fn read_orders_table(table: &Table, first_position: usize) -> Result<OrdersRead, InputError> {
+    read(table, first_position, rows::order)
+}
+
+/// Reads the usage table `table` found by [`find`].
+///
+/// # Errors
+/// As [`read_orders_table`].
+pub fn read_usage_table(table: &Table, first_position: usize) -> Result<UsageRead, InputError> {
+    read(table, first_position, rows::usage)
 }
 
 type Build<R> = fn(SourceRef, usize, &[Cell], &Columns) -> Result<R, RowException>;
 
 fn read<R>(
-    path: &Path,
-    sheet: Option<&str>,
+    table: &Table,
     first_position: usize,
-    fields: &'static [Field],
     build: Build<R>,
 ) -> Result<ReadOutcome<R>, InputError> {
-    let file: Arc<str> = Arc::from(path.display().to_string());
     let mut collector = Collector {
-        file: file.clone(),
-        fields,
+        file: table.file.clone(),
         build,
         first_position,
-        columns: None,
-        width: None,
-        last_row: 0,
+        columns: &table.columns,
+        header_row: table.header_row,
+        width: table.width,
+        last_row: table.header_row,
         out: ReadOutcome {
             rows: Vec::new(),
             exceptions: Vec::new(),
             rows_read: 0,
             blank_rows: 0,
-            unknown_columns: Vec::new(),
+            unknown_columns: table.columns.unknown.clone(),
         },
     };
-    // A folder or a device (`/dev/zero`, `/dev/urandom`) is no export, and a device never
-    // ends; a named pipe may stream one.
-    if let Ok(meta) = std::fs::metadata(path) {
-        #[cfg(unix)]
-        let fifo = std::os::unix::fs::FileTypeExt::is_fifo(&meta.file_type());
-        #[cfg(not(unix))]
-        let fifo = false;
-        if !meta.is_file() && !fifo {
-            return Err(InputError::Open {
-                file: file.to_string(),
-                source: std::io::Error::new(
-                    std::io::ErrorKind::InvalidInput,
-                    "not a file (a folder or a device)",
-                ),
+    match (&table.format, &table.sheet) {
+        (Format::Csv, _) => csv::read(&table.path, &table.file, table.delimiter, &mut collector)?,
+        (format, Some(sheet)) => {
+            book::Book::open(&table.path, &table.file, *format)?.read(sheet, &mut collector)?
+        }
+        (_, None) => {
+            return Err(InputError::NoSheets {
+                file: table.file.to_string(),
             });
         }
     }
-    let extension = path
-        .extension()
-        .map(|e| e.to_string_lossy().to_ascii_lowercase());
-    match extension.as_deref() {
-        Some("csv") => csv::read(path, &file, &mut collector)?,
-        Some("xlsx") => xlsx::read(path, &file, sheet, &mut collector)?,
-        _ => {
-            return Err(InputError::UnsupportedFormat {
-                file: file.to_string(),
-            });
-        }
-    }
-    match collector.columns {
-        Some(_) => Ok(collector.out),
-        None => Err(InputError::NoHeader {
+    Ok(collector.out)
+}
+
+/// Refuses a folder or a device (`/dev/zero`, `/dev/urandom`): no export, and a device
+/// never ends. A named pipe is refused too: finding the table reads a file's first rows
+/// before reading it whole, and a pipe cannot be read twice.
+pub(crate) fn check_is_file(path: &Path, file: &str) -> Result<(), InputError> {
+    match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() => Err(InputError::Open {
             file: file.to_string(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "not a file (a folder, a device or a pipe); save the export to a file",
+            ),
+        }),
+        Ok(_) => Ok(()),
+        Err(source) => Err(InputError::Open {
+            file: file.to_string(),
+            source,
         }),
     }
 }
@@ -220,34 +262,26 @@ trait RowSink {
     }
 }
 
-/// Takes the first non-blank row as the header, then turns every later row into a typed row,
-/// an exception, or a blank-row count.
-struct Collector<R> {
+/// Turns every row below the table's header into a typed row, an exception, or a
+/// blank-row count; rows above the header (titles, blanks) are not the table's.
+struct Collector<'t, R> {
     file: Arc<str>,
-    fields: &'static [Field],
     build: Build<R>,
     first_position: usize,
-    columns: Option<Columns>,
-    /// The header row's width, once the header is found.
-    width: Option<usize>,
+    columns: &'t Columns,
+    header_row: u32,
+    /// The header row's width.
+    width: usize,
     last_row: u32,
     out: ReadOutcome<R>,
 }
 
-impl<R> RowSink for Collector<R> {
+impl<R> RowSink for Collector<'_, R> {
     fn row(&mut self, row: u32, cells: &[Cell<'_>]) -> Result<(), InputError> {
-        let blank = cells.iter().all(Cell::is_blank);
-        let Some(columns) = &self.columns else {
-            if !blank {
-                let headers: Vec<String> = cells.iter().map(|c| c.display().into_owned()).collect();
-                let columns = headers::map(&self.file, &headers, self.fields)?;
-                self.out.unknown_columns = columns.unknown.clone();
-                self.columns = Some(columns);
-                self.width = Some(cells.len());
-                self.last_row = row;
-            }
+        if row <= self.header_row {
             return Ok(());
-        };
+        }
+        let blank = cells.iter().all(Cell::is_blank);
         // Rows the file skips (absent from the sheet, empty lines in a CSV) are blank rows.
         let gap = row.saturating_sub(self.last_row).saturating_sub(1);
         self.out.blank_rows += gap as usize;
@@ -262,7 +296,7 @@ impl<R> RowSink for Collector<R> {
         };
         let position = self.first_position.saturating_add(self.out.rows_read);
         self.out.rows_read += 1;
-        match (self.build)(src, position, cells, columns) {
+        match (self.build)(src, position, cells, self.columns) {
             Ok(r) => self.out.rows.push(r),
             Err(e) => self.out.exceptions.push(e),
         }
@@ -270,6 +304,6 @@ impl<R> RowSink for Collector<R> {
     }
 
     fn width(&self) -> Option<usize> {
-        self.width
+        Some(self.width)
     }
 }

@@ -34,6 +34,12 @@ pub fn date(text: &str) -> Option<NaiveDate> {
             return None;
         }
     }
+    // `20250701`: eight digits, as some consoles and Excel number cells write a date.
+    if day.len() == 8 && day.bytes().all(|b| b.is_ascii_digit()) {
+        let (y, md) = day.split_at(4);
+        let (m, d) = md.split_at(2);
+        return NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+    }
     let (y, m, d) = match day.strip_suffix('日') {
         Some(rest) => {
             let (y, rest) = rest.split_once('年')?;
@@ -230,6 +236,8 @@ mod tests {
             "2024年7月1日",
             "2024年07月01日",
             "2024年7月1日 10:30",
+            "20240701",
+            "20240701 10:30",
         ] {
             assert_eq!(date(s), Some(d), "{s}");
         }
@@ -251,6 +259,8 @@ mod tests {
             "2024年7月",
             "abc",
             "45474",
+            "20241301",
+            "2024070",
             "２０２４-07-01",
         ] {
             assert_eq!(date(s), None, "{s}");

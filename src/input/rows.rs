@@ -2,7 +2,7 @@
 //! earns: the leftmost problem in the row, so the user fixes cells in reading order.
 
 use super::cells::{self, Cell, Conv};
-use super::headers::{Col, Columns};
+use super::headers::{Col, Columns, Unit};
 use crate::model::{ExceptionCode, OrderRow, OrderType, RowException, SourceRef, UsageRow};
 
 struct Problem {
@@ -58,12 +58,21 @@ impl<'r, 'c> Fields<'r, 'c> {
     }
 
     fn get<T>(&mut self, col: Col, convert: fn(&Cell, &str) -> Conv<T>) -> Option<T> {
+        self.get_with(col, |cell, name, _| convert(cell, name))
+    }
+
+    /// [`Self::get`] for a conversion that reads the unit the column's header states.
+    fn get_with<T>(
+        &mut self,
+        col: Col,
+        convert: impl FnOnce(&Cell, &str, Option<Unit>) -> Conv<T>,
+    ) -> Option<T> {
         let cell = self.cell(col);
-        match convert(cell, col.name()) {
+        match convert(cell, col.name(), self.cols.unit(col)) {
             Ok(v) => v,
-            Err(message) => {
+            Err(refusal) => {
                 let value = cell.display().into_owned();
-                self.note(col, ExceptionCode::BadValue, value, message);
+                self.note(col, refusal.code, value, refusal.message);
                 None
             }
         }
@@ -116,9 +125,9 @@ pub(crate) fn order(
     let product = f.get(Col::Product, cells::text);
     let edition = f.get(Col::Edition, cells::text);
     let quantity = f.get(Col::Quantity, cells::quantity);
-    let term = f.get(Col::Term, cells::term);
+    let term = f.get_with(Col::Term, cells::term);
     let unit_price = f.get(Col::UnitPrice, cells::amount);
-    let discount = f.get(Col::Discount, cells::discount);
+    let discount = f.get_with(Col::Discount, cells::discount);
     let voucher = f.get(Col::Voucher, cells::amount);
     let billed_amount = f.get(Col::BilledAmount, cells::amount);
     let region = f.get(Col::Region, cells::text);

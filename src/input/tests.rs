@@ -273,16 +273,18 @@ fn file_level_errors() {
     assert!(matches!(e, InputError::NoHeader { .. }), "{e}");
     let e = read_orders(&write(&dir, "blank.csv", "\n , \n\n"), None, 0).unwrap_err();
     assert!(matches!(e, InputError::NoHeader { .. }), "{e}");
+    // Any name: the bytes say what a file is. Text without an orders header is no table.
     let e = read_orders(&write(&dir, "o.txt", "x"), None, 0).unwrap_err();
-    assert!(matches!(e, InputError::UnsupportedFormat { .. }), "{e}");
+    assert!(matches!(e, InputError::NoTable { .. }), "{e}");
     let e = read_orders(&dir.path().join("nope.csv"), None, 0).unwrap_err();
     assert!(
         matches!(e, InputError::Open { .. }) && e.to_string().contains("nope.csv"),
         "{e}"
     );
+    // Text named .xlsx is read as the CSV it is, never a zip error.
     let e = read_orders(&write(&dir, "bad.xlsx", "not a zip"), None, 0).unwrap_err();
     assert!(
-        matches!(e, InputError::Xlsx { .. }) && e.to_string().contains("bad.xlsx"),
+        matches!(e, InputError::NoTable { .. }) && e.to_string().contains("bad.xlsx"),
         "{e}"
     );
 

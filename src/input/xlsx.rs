@@ -1,58 +1,43 @@
-//! XLSX exports: one worksheet streamed cell by cell (calamine's cell reader, not the
-//! whole-sheet `Range`) into rows of typed cells with their Excel row numbers.
+//! Workbook files that are zips (.xlsx, .xlsm, .xlsb, .ods): the size guard run before any
+//! part is read, and the .xlsx sheet streamed cell by cell (calamine's cell reader, not
+//! the whole-sheet `Range`) with each cell's number format.
 
+use super::InputError;
+use super::book::Rows;
 use super::cells::Cell;
-use super::{InputError, RowSink};
-use calamine::{Reader, Xlsx, open_workbook};
+use calamine::{DataRef, Xlsx};
+use std::collections::HashSet;
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
 
-/// Excel's column limit (XFD); a cell beyond it is not from a real sheet and is ignored.
-const MAX_COLUMNS: usize = 16_384;
+/// What the size guard saw in the workbook's parts, so the costly passes run only where
+/// they can find something: a second pass for formula cells, and calamine's read of the
+/// merged regions (which sit after every row of a sheet's XML).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Scan {
+    /// Some part holds a formula element (`<f>`).
+    pub formulas: bool,
+    /// Some part holds a merged region (`<mergeCell`).
+    pub merges: bool,
+}
 
-/// Streams the chosen sheet (`sheet`, else the first) of `path` into `sink`, one call per row
-/// present in the sheet, with absolute row numbers (row 1 is the sheet's first row even when
-/// the used range starts lower).
+/// Streams the sheet `name` of an open .xlsx into `rows`.
 ///
 /// # Errors
-/// [`InputError::Xlsx`] when the workbook cannot be read, [`InputError::SheetNotFound`] /
-/// [`InputError::NoSheets`], and whatever `sink` returns.
-pub(crate) fn read(
-    path: &Path,
+/// [`InputError::Xlsx`] when the sheet cannot be read, and whatever the sink returns.
+pub(crate) fn stream<'a>(
+    workbook: &'a mut Xlsx<BufReader<File>>,
     file: &str,
-    sheet: Option<&str>,
-    sink: &mut dyn RowSink,
+    name: &str,
+    rows: &mut Rows<'_, 'a>,
 ) -> Result<(), InputError> {
     let xlsx_err = |source| InputError::Xlsx {
         file: file.to_string(),
         source,
     };
-    check_sizes(path, file)?;
-    let mut workbook: Xlsx<BufReader<File>> =
-        calamine_step(file, || open_workbook(path))?.map_err(xlsx_err)?;
-    let names = workbook.sheet_names();
-    let name = match sheet {
-        None => names.first().cloned().ok_or_else(|| InputError::NoSheets {
-            file: file.to_string(),
-        })?,
-        Some(wanted) => names
-            .iter()
-            .find(|n| n.as_str() == wanted)
-            .or_else(|| {
-                names
-                    .iter()
-                    .find(|n| n.trim().eq_ignore_ascii_case(wanted.trim()))
-            })
-            .cloned()
-            .ok_or_else(|| InputError::SheetNotFound {
-                file: file.to_string(),
-                sheet: wanted.to_string(),
-                present: names.clone(),
-            })?,
-    };
     let mut reader =
-        calamine_step(file, || workbook.worksheet_cells_reader(&name))?.map_err(xlsx_err)?;
+        calamine_step(file, || workbook.worksheet_cells_reader(name))?.map_err(xlsx_err)?;
     // Style ids whose number format shows a percentage: such a cell holds 0.1 for "10%".
     let percent: Vec<bool> = reader
         .styles()
@@ -63,54 +48,53 @@ pub(crate) fn read(
                 .is_some_and(|f| is_percent_format(&f.format_code))
         })
         .collect();
-
-    let mut cells: Vec<Cell> = Vec::new();
-    let mut current: Option<u32> = None;
     while let Some((cell, style)) =
         calamine_step(file, || reader.next_cell_with_style_id())?.map_err(xlsx_err)?
     {
         let (row, col) = cell.get_position();
-        if current != Some(row) {
-            if let Some(done) = current {
-                sink.row(done.saturating_add(1), &cells)?;
-                if sink.done() {
-                    return Ok(());
-                }
-            }
-            cells.clear();
-            current = Some(row);
-        }
-        let col = col as usize;
-        if col >= MAX_COLUMNS {
-            continue;
-        }
         let value = Cell::from_xlsx(
             cell.get_value(),
             percent.get(style).copied().unwrap_or(false),
         );
-        // Past the header's width only "is anything there" matters (a row holding data
-        // there alone is still a row, not a blank one), so such cells share one slot and a
-        // cell at column 16,000 costs one slot, not 16,000, on every row.
-        let col = match sink.width() {
-            Some(width) if col >= width => {
-                if value.is_blank() {
-                    continue;
-                }
-                width
-            }
-            _ => col,
+        rows.cell(row, col as usize, value)?;
+        if rows.done() {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// The 0-based positions of the sheet's formula cells that hold no computed value: a
+/// workbook written by a script (openpyxl, pandas) keeps only the formula until Excel
+/// calculates and saves it, and such a cell must not read as empty.
+///
+/// # Errors
+/// [`InputError::Xlsx`] when the sheet cannot be read.
+pub(crate) fn formulas_without_value(
+    workbook: &mut Xlsx<BufReader<File>>,
+    file: &str,
+    name: &str,
+) -> Result<HashSet<(u32, u32)>, InputError> {
+    let xlsx_err = |source| InputError::Xlsx {
+        file: file.to_string(),
+        source,
+    };
+    let mut reader =
+        calamine_step(file, || workbook.worksheet_cells_reader(name))?.map_err(xlsx_err)?;
+    let mut found = HashSet::new();
+    while let Some(cell) =
+        calamine_step(file, || reader.next_cell_with_formula_metadata())?.map_err(xlsx_err)?
+    {
+        let empty = match &cell.value {
+            DataRef::Empty => true,
+            DataRef::String(s) => s.is_empty(),
+            _ => false,
         };
-        if cells.len() <= col {
-            cells.resize(col + 1, Cell::Empty);
-        }
-        if let Some(slot) = cells.get_mut(col) {
-            *slot = value;
+        if empty && cell.formula.is_some() {
+            found.insert(cell.pos);
         }
     }
-    match current {
-        Some(done) => sink.row(done.saturating_add(1), &cells),
-        None => Ok(()),
-    }
+    Ok(found)
 }
 
 /// Runs one calamine call, turning a panic inside calamine into a refusal of the file.
@@ -118,7 +102,7 @@ pub(crate) fn read(
 /// reference of many letters overflows its column arithmetic; found by fuzzing); a bad file
 /// must stop the run with exit 2, not crash it. Only calamine's own calls are wrapped, so a
 /// panic in billrun's code is never hidden.
-fn calamine_step<T>(file: &str, step: impl FnOnce() -> T) -> Result<T, InputError> {
+pub(crate) fn calamine_step<T>(file: &str, step: impl FnOnce() -> T) -> Result<T, InputError> {
     crate::caught::catch(step).map_err(|message| InputError::Malformed {
         file: file.to_string(),
         message,
@@ -147,19 +131,20 @@ const LIMITS: Limits = Limits {
 /// bounded time and no memory, before calamine reads anything. The sizes a zip declares
 /// are not trusted; only the bytes that come out count. A file that is not a zip is left
 /// for calamine to refuse with its own message.
-fn check_sizes(path: &Path, file: &str) -> Result<(), InputError> {
+pub(crate) fn check_sizes(path: &Path, file: &str) -> Result<Scan, InputError> {
     check_sizes_within(path, file, &LIMITS)
 }
 
-fn check_sizes_within(path: &Path, file: &str, limits: &Limits) -> Result<(), InputError> {
+fn check_sizes_within(path: &Path, file: &str, limits: &Limits) -> Result<Scan, InputError> {
     let opened = File::open(path).map_err(|source| InputError::Open {
         file: file.to_string(),
         source,
     })?;
     let Ok(mut zip) = zip::ZipArchive::new(BufReader::new(opened)) else {
-        return Ok(());
+        return Ok(Scan::default());
     };
     let mut total = 0u64;
+    let mut elements = Elements::default();
     for i in 0..zip.len() {
         let Ok(mut part) = zip.by_index(i) else {
             continue;
@@ -178,7 +163,8 @@ fn check_sizes_within(path: &Path, file: &str, limits: &Limits) -> Result<(), In
         let n = if is_strings {
             std::io::copy(&mut unpacked, &mut strings)
         } else {
-            std::io::copy(&mut unpacked, &mut std::io::sink())
+            elements.tail.clear();
+            std::io::copy(&mut unpacked, &mut elements)
         }
         .unwrap_or(0);
         if n > limit {
@@ -193,7 +179,47 @@ fn check_sizes_within(path: &Path, file: &str, limits: &Limits) -> Result<(), In
         }
         total += n;
     }
-    Ok(())
+    Ok(elements.scan)
+}
+
+/// Watches a part go by for formula and merged-region elements, searching each chunk (and
+/// the few bytes before it, for an element split between two chunks) with `memchr`.
+#[derive(Default)]
+struct Elements {
+    scan: Scan,
+    tail: Vec<u8>,
+}
+
+impl std::io::Write for Elements {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.scan.formulas && self.scan.merges {
+            return Ok(buf.len());
+        }
+        let mut window = std::mem::take(&mut self.tail);
+        window.extend_from_slice(buf);
+        if !self.scan.formulas {
+            // `<f>`, `<f t="shared" …>`, `<x:f>`: text cannot hold a raw `<`, so `<f`
+            // followed by one of these is the element.
+            self.scan.formulas = memchr::memchr_iter(b'f', &window).any(|i| {
+                i > 0
+                    && matches!(window.get(i - 1), Some(b'<' | b':'))
+                    && matches!(
+                        window.get(i + 1),
+                        Some(b'>' | b' ' | b'/' | b'\t' | b'\r' | b'\n')
+                    )
+            });
+        }
+        if !self.scan.merges {
+            self.scan.merges = memchr::memmem::find(&window, b"mergeCell").is_some();
+        }
+        let keep = window.len().saturating_sub(16);
+        self.tail = window.split_off(keep);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// How many shared strings a table may declare beyond the `<si>` elements it holds: some
@@ -337,6 +363,7 @@ fn is_percent_format(code: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::input::RowSink;
 
     /// A workbook whose sheet and shared strings are `sheet` and `strings` bytes of XML.
     fn workbook(dir: &Path, sheet: usize, strings: usize) -> std::path::PathBuf {
@@ -376,13 +403,13 @@ mod tests {
                 "{sheet}/{strings}: {msg}"
             );
         }
-        // Not a zip at all: left for calamine to refuse in its own words.
+        // Not a zip at all: the guard passes it; the bytes say it is text, read as a CSV.
         let junk = dir.path().join("junk.xlsx");
         std::fs::write(&junk, b"not a zip").unwrap();
         assert!(check_sizes_within(&junk, "junk.xlsx", &small).is_ok());
         assert!(matches!(
             read_orders_err(&junk),
-            Some(InputError::Xlsx { .. })
+            Some(InputError::NoTable { .. })
         ));
     }
 
@@ -506,7 +533,9 @@ mod tests {
             widest: 0,
             blank: Vec::new(),
         };
-        read(&path, "wide.xlsx", None, &mut sink).unwrap();
+        let mut book =
+            crate::input::book::Book::open(&path, "wide.xlsx", crate::input::Format::Xlsx).unwrap();
+        book.read("Sheet1", &mut sink).unwrap();
         assert_eq!(sink.header, Some(3));
         // At most the header's three cells and the one shared slot.
         assert_eq!(sink.widest, 4);

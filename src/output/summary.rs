@@ -368,6 +368,26 @@ pub(super) fn write_run_facts(k: &mut Cursor<'_>, facts: &RunFacts) -> Result<()
     for (i, input) in facts.inputs.iter().enumerate() {
         k.text(if i == 0 { inputs } else { t("", "") }, input)?;
     }
+    for (i, table) in facts.tables.iter().enumerate() {
+        k.text(
+            if i == 0 {
+                t("Read as", "读取方式")
+            } else {
+                t("", "")
+            },
+            table,
+        )?;
+    }
+    for (i, skipped) in facts.skipped.iter().enumerate() {
+        k.text(
+            if i == 0 {
+                t("Skipped files", "跳过的文件")
+            } else {
+                t("", "")
+            },
+            skipped,
+        )?;
+    }
     match facts.as_of {
         Some(d) => {
             let label = k.say(as_of);
