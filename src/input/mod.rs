@@ -5,6 +5,7 @@
 //! goes on. Every non-blank data row ends as exactly one row or one exception.
 
 mod cells;
+mod conflicts;
 mod csv;
 mod headers;
 pub mod parse;
@@ -13,6 +14,8 @@ mod xlsx;
 
 #[cfg(test)]
 mod tests;
+
+pub use conflicts::resolve;
 
 use crate::model::{OrderRow, RowException, SourceRef, UsageRow};
 use cells::Cell;
