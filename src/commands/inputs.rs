@@ -293,6 +293,11 @@ pub fn read(args: &InputArgs, aliases: &Aliases, progress: &Progress) -> Result<
         append(&mut inputs.rows, read.rows);
         inputs.exceptions.extend(read.exceptions);
     }
+    // An order in two files is two copies of it: counted once if identical, set aside if
+    // they differ. Before sharding, so every shard sees the same decision.
+    let (rows, copies) = input::resolve(std::mem::take(&mut inputs.rows));
+    inputs.rows = rows;
+    inputs.exceptions.extend(copies);
     for (f, mut read) in usage? {
         for u in &mut read.rows {
             u.position += orders_read;

@@ -6,6 +6,7 @@
 
 mod book;
 mod cells;
+mod conflicts;
 mod csv;
 mod format;
 mod headers;
@@ -17,6 +18,7 @@ mod xlsx;
 #[cfg(test)]
 mod tests;
 
+pub use conflicts::resolve;
 pub use format::Format;
 pub use headers::Aliases;
 pub use table::{HEADER_SEARCH_ROWS, Kind, Table, find};
