@@ -119,6 +119,10 @@ pub struct RunArgs {
     /// Also write lines.csv, refunds.csv, exceptions.csv and packs.csv.
     #[arg(long)]
     pub csv: bool,
+    /// When another run is writing into --out, wait up to this many seconds for it to
+    /// finish (default: fail at once, exit 2).
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    pub wait: u64,
 }
 
 #[derive(Debug, Args)]

@@ -29,8 +29,36 @@ fn command(cli: &Cli) -> Result<(), Failure> {
     }
 }
 
+/// Whether the command was given --json: its exit-2 error is then also printed as JSON on
+/// stdout, where a script reading the summary looks.
+fn wants_json(cli: &Cli) -> bool {
+    match &cli.command {
+        Command::Run(a) => a.input.json,
+        Command::Check(a) => a.json,
+        Command::Reprice(a) => a.input.json,
+        Command::Catalog(_) | Command::Quote(_) | Command::Gen(_) => false,
+    }
+}
+
+/// The one JSON line of a failed `--json` run: `{"error": "...", "exit": 2}`.
+fn print_json_error(message: &str) {
+    println!("{}", serde_json::json!({ "error": message, "exit": 2 }));
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // A bad argument leaves no parsed --json to look at: the raw arguments tell.
+            // --help and --version are not errors and print as clap prints them.
+            if e.use_stderr() && std::env::args_os().any(|a| a == "--json") {
+                let text = e.to_string();
+                let first = text.lines().next().unwrap_or_default();
+                print_json_error(first.strip_prefix("error: ").unwrap_or(first));
+            }
+            e.exit()
+        }
+    };
     // A panic is a bug, or a library's answer to an I/O fault that the writers catch and
     // explain (output::workbook::guarded). Either way the user gets one `billrun: error:`
     // line and exit 2, not a raw panic message; the hook only remembers where it happened.
@@ -54,6 +82,9 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
         Err(Failure::Fatal(m)) => {
+            if wants_json(&cli) {
+                print_json_error(&m);
+            }
             eprintln!("billrun: error: {m}");
             ExitCode::from(2)
         }

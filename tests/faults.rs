@@ -67,7 +67,7 @@ fn an_output_named_like_an_input_is_refused_before_anything_is_written() {
     assert_eq!(std::fs::read(&input).unwrap(), before);
     assert_eq!(
         names(dir.path()),
-        ["invoices.xlsx", "lines.csv", "refunds.xlsx"]
+        ["invoices.xlsx", "lines.csv", "refunds.xlsx", "run.json"]
     );
 
     // reprice too: a catalog saved as reprice.xlsx in the output folder.
@@ -203,7 +203,10 @@ fn an_output_name_taken_by_a_folder_exits_2_before_anything_is_written() {
         std::fs::read(dir.path().join("invoices.xlsx")).unwrap(),
         invoices
     );
-    assert_eq!(names(dir.path()), ["invoices.xlsx", "refunds.xlsx"]);
+    assert_eq!(
+        names(dir.path()),
+        ["invoices.xlsx", "refunds.xlsx", "run.json"]
+    );
 }
 
 /// A folder the run may not write to. Root ignores permissions, so as root the binary runs
@@ -267,7 +270,8 @@ fn the_next_run_clears_what_a_killed_run_left() {
             "lines.csv",
             "packs.csv",
             "refunds.csv",
-            "refunds.xlsx"
+            "refunds.xlsx",
+            "run.json",
         ]
     );
 }

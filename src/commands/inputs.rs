@@ -179,12 +179,9 @@ fn count<R>(facts: &mut RunFacts, t: &Table, read: &input::ReadOutcome<R>) {
     }
 }
 
-/// Refuses to write over an input: `names` are the files a command is about to write in
-/// `out`. An output folder that also holds the inputs is fine; an output file that *is* an
-/// input file (or the catalog) stops the command with exit 2 before anything is written.
-/// So does an output name taken by a folder: its rename would fail only after the other
-/// outputs were renamed into place, leaving a mixed set.
-pub fn guard_outputs(args: &InputArgs, out: &Path, names: &[&str]) -> Result<(), Failure> {
+/// Every file the arguments may read: the files named, every file in a folder named, and
+/// the catalog. An output must never be one of them.
+pub fn input_paths(args: &InputArgs) -> Vec<PathBuf> {
     let mut inputs: Vec<PathBuf> = args
         .orders
         .iter()
@@ -203,6 +200,16 @@ pub fn guard_outputs(args: &InputArgs, out: &Path, names: &[&str]) -> Result<(),
             false => inputs.push(p.clone()),
         }
     }
+    inputs
+}
+
+/// Refuses to write over an input: `names` are the files a command is about to write in
+/// `out`. An output folder that also holds the inputs is fine; an output file that *is* an
+/// input file (or the catalog) stops the command with exit 2 before anything is written.
+/// So does an output name taken by a folder: its rename would fail only after the other
+/// outputs were renamed into place, leaving a mixed set.
+pub fn guard_outputs(args: &InputArgs, out: &Path, names: &[&str]) -> Result<(), Failure> {
+    let inputs = input_paths(args);
     for name in names {
         let target = out.join(name);
         // A file that does not exist yet cannot be an input.

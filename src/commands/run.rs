@@ -4,22 +4,30 @@ use super::{Failure, inputs, summary};
 use crate::catalog::Catalog;
 use crate::cli::{FailOn, InputArgs, RunArgs};
 use crate::output::{
-    InvoicesWriter, MIRROR_FILES, OutputError, Staged, WriteOptions, publish_all, stage_mirrors,
-    stage_refunds,
+    InvoicesWriter, MIRROR_FILES, OutLock, OutputError, RUN_JSON, RUN_OUTPUTS, Staged, WORKBOOKS,
+    WriteOptions, describe, publish_set, stage_mirrors, stage_refunds, stage_run_json,
 };
 use crate::progress::Progress;
 use crate::report::{Line, Report};
+use std::time::Duration;
 
 pub fn run(args: &RunArgs) -> Result<(), Failure> {
     let progress = Progress::new(!args.input.quiet);
     let catalog = Catalog::load(args.input.catalog.as_deref())?;
-    let mut names = vec!["invoices.xlsx", "refunds.xlsx"];
+    let mut names = WORKBOOKS.to_vec();
     if args.csv {
         names.extend(MIRROR_FILES);
     }
+    names.push(RUN_JSON);
     inputs::guard_outputs(&args.input, &args.out, &names)?;
-    let inputs = inputs::read(&args.input, &inputs::aliases(&catalog)?, &progress)?;
+    let aliases = inputs::aliases(&catalog)?;
+    let input_paths = inputs::input_paths(&args.input);
     inputs::prepare_out(&args.out, &names)?;
+    // The lock is taken before the inputs are read, not just around the writes: a run
+    // waiting for another then reads the inputs as they are once that one is done, and the
+    // whole run, inputs to run.json, is one run's. It is held until run.json is in place.
+    let lock = OutLock::acquire(&args.out, Duration::from_secs(args.wait))?;
+    let inputs = inputs::read(&args.input, &aliases, &progress)?;
     let opts = WriteOptions {
         formulas: !args.no_formulas,
         lang: args.lang.into(),
@@ -66,7 +74,12 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
         .iter()
         .map(|s| s.path().display().to_string())
         .collect();
-    publish_all(staged)?;
+    // Hashed before publishing: the temporary files are complete and synced, and are what
+    // the renames put in place.
+    let entries = staged.iter().map(describe).collect::<Result<Vec<_>, _>>()?;
+    let run_json = stage_run_json(&args.out, &summary::json(&report, &outputs), &entries)?;
+    publish_set(&args.out, staged, run_json, &RUN_OUTPUTS, &input_paths)?;
+    drop(lock);
     progress.finish();
     report_and_judge(&args.input, &report, &outputs)
 }

@@ -26,6 +26,12 @@ impl Staged {
         &self.path
     }
 
+    /// The temporary file, complete and synced: what [`Staged::publish`] puts in place, for
+    /// reading (hashing) before it is published.
+    pub fn temp_path(&self) -> &Path {
+        &self.tmp
+    }
+
     /// Renames the file into place.
     ///
     /// # Errors

@@ -7,10 +7,12 @@ mod cells;
 mod error;
 mod invoices;
 mod lang;
+mod lock;
 mod mirror;
 mod refunds;
 mod reprice;
 mod revenue;
+mod runfile;
 mod style;
 mod summary;
 mod table;
@@ -29,9 +31,13 @@ pub use atomic::{Staged, publish_all, remove_stale, stage};
 pub use error::OutputError;
 pub use invoices::{InvoicesWriter, write_invoices};
 pub use lang::Lang;
+pub use lock::{LOCK_FILE, LockError, OutLock};
 pub use mirror::{MIRROR_FILES, stage_mirrors, write_mirrors};
 pub use refunds::{stage_refunds, write_refunds};
 pub use reprice::write_reprice;
+pub use runfile::{
+    FileEntry, RUN_JSON, RUN_OUTPUTS, WORKBOOKS, describe, publish_set, stage_run_json,
+};
 
 /// Data rows an Excel sheet holds under its header row (1,048,576 rows in all).
 pub const EXCEL_MAX_DATA_ROWS: u32 = 1_048_575;
