@@ -6,6 +6,7 @@
 
 mod cells;
 mod csv;
+mod decode;
 mod headers;
 pub mod parse;
 mod rows;
@@ -78,6 +79,36 @@ pub enum InputError {
         file: String,
         sheet: String,
         present: Vec<String>,
+    },
+    #[error(
+        "{file}: the file is not text in any encoding billrun reads (tried UTF-8, UTF-16 with a byte-order mark, and GB18030/GBK); save it as CSV UTF-8 from Excel, or export it again"
+    )]
+    NotText { file: String },
+    #[error(
+        "{file}: line {line}: a quoted field opened here never closes, so the rest of the file would be read as one value; close the quote or remove it, then export again"
+    )]
+    UnclosedQuote { file: String, line: u64 },
+    #[error(
+        "{file}: line {opened}: a quoted field opened here runs to line {closed}, more than {} lines, so it has swallowed what look like whole rows; close the quote where the value ends or remove it, then export again",
+        csv::MAX_QUOTED_LINES
+    )]
+    LongQuote {
+        file: String,
+        opened: u64,
+        closed: u64,
+    },
+    #[error(
+        "{file}: line {opened}: a quoted field opened here closes only on line {closed} and holds {delimiters} {delimiter} (a row of this header's {columns} columns has {}), so it has swallowed what look like whole rows; close the quote where the value ends or remove it, then export again",
+        columns.saturating_sub(1)
+    )]
+    SwallowingQuote {
+        file: String,
+        opened: u64,
+        closed: u64,
+        delimiters: u64,
+        /// The delimiter's plural name: "commas", "tabs", "semicolons".
+        delimiter: &'static str,
+        columns: usize,
     },
     #[error("{file}: the file is empty: it needs a header row naming its columns")]
     NoHeader { file: String },
@@ -186,7 +217,9 @@ fn read<R>(
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase());
     match extension.as_deref() {
-        Some("csv") => csv::read(path, &file, &mut collector)?,
+        Some("csv") => {
+            csv::read(path, &file, csv::Delimiter::Comma, &mut collector)?;
+        }
         Some("xlsx") => xlsx::read(path, &file, sheet, &mut collector)?,
         _ => {
             return Err(InputError::UnsupportedFormat {
