@@ -701,6 +701,29 @@ mod tests {
         assert!(sink.bad.is_empty());
     }
 
+    /// Through the orders reader: a GBK export from Excel reads as rows; a bad byte past the
+    /// prefix is an exception on its row, not silently odd text.
+    #[test]
+    fn a_gbk_orders_export_reads_as_orders() {
+        let mut text = String::from("订单号,客户ID,下单日期,订单类型,产品,备注\n");
+        for i in 0..3000 {
+            text.push_str(&format!("O{i},客户{i},2024-07-01,新购,crm,首单\n"));
+        }
+        let mut bytes = gbk(&text);
+        bytes.extend_from_slice(b"O9,A\x81\x20,2024-07-01,new,crm,\n");
+        let dir = TempDir::new().unwrap();
+        let path = dir.path().join("orders.csv");
+        std::fs::write(&path, &bytes).unwrap();
+        let r = crate::input::read_orders(&path, None, 0).unwrap();
+        assert_eq!(
+            (r.rows.len(), r.exceptions.len(), r.rows_read),
+            (3000, 1, 3001)
+        );
+        assert_eq!(r.rows[2999].account_id, "客户2999");
+        let e = &r.exceptions[0];
+        assert_eq!((e.column.as_str(), e.src.row), ("account_id", 3002));
+    }
+
     #[test]
     fn binary_files_are_refused_naming_what_was_tried() {
         for bytes in [
