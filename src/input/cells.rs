@@ -205,7 +205,8 @@ fn with_text<T>(cell: &Cell, col: &str, parse: impl FnOnce(&str) -> Result<T, St
         )
         .into()),
         Cell::NotUtf8(_) => Err(format!(
-            "{col} is not valid UTF-8 text: save the file as 'CSV UTF-8' and run again"
+            "{col} holds bytes that do not decode in the file's encoding (shown as �): fix the \
+             value, or save the file as 'CSV UTF-8', and run again"
         )
         .into()),
         Cell::NoValue => Err(Refusal {

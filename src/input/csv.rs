@@ -1,67 +1,230 @@
 //! CSV exports: records into rows of cells, numbered as Excel shows the file (an empty line is
-//! a row; a quoted field spanning lines is still one row).
+//! a row; a quoted field spanning lines is still one row), read in the file's encoding, and
+//! refused when a stray quote would swallow rows into one value.
 
 use super::cells::Cell;
+use super::decode;
 use super::{InputError, RowSink};
 use csv::{ByteRecord, ReaderBuilder};
 use std::collections::VecDeque;
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, Read};
 use std::path::Path;
 
-/// Reads `path` and hands every record to `sink` with its Excel-style row number.
+/// The most physical lines one quoted field may span: a long note runs to a few lines; a
+/// field past this has swallowed rows (a stray quote), and the reader would hold it all.
+pub(crate) const MAX_QUOTED_LINES: u64 = 100;
+
+/// The byte between fields; the caller picks it (sniffed from the header line).
+#[allow(
+    dead_code,
+    reason = "tabs and semicolons come from the caller's delimiter sniffing"
+)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Delimiter {
+    Comma,
+    Tab,
+    Semicolon,
+}
+
+impl Delimiter {
+    pub(crate) fn byte(self) -> u8 {
+        match self {
+            Delimiter::Comma => b',',
+            Delimiter::Tab => b'\t',
+            Delimiter::Semicolon => b';',
+        }
+    }
+
+    /// The plural name a message uses.
+    fn plural(self) -> &'static str {
+        match self {
+            Delimiter::Comma => "commas",
+            Delimiter::Tab => "tabs",
+            Delimiter::Semicolon => "semicolons",
+        }
+    }
+}
+
+/// What a read learned about the file as a whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct CsvRead {
+    /// The encoding the file was read in: "UTF-8", "UTF-8 (BOM)", "UTF-16LE", "UTF-16BE" or
+    /// "GB18030".
+    pub(crate) encoding: &'static str,
+    /// Physical lines: line breaks (`\r\n`, `\r` and `\n` count one each) plus a last line
+    /// without one. The whole file's after a full read; when the sink stopped the read early,
+    /// only the lines scanned so far (a little past the last row delivered).
+    pub(crate) lines: u64,
+}
+
+/// Reads `path` and hands every record to `sink` with its Excel-style row number, until the
+/// file ends or `sink` is done.
 ///
 /// # Errors
-/// [`InputError::Open`] if the file cannot be opened, [`InputError::Csv`] on a read error, and
-/// whatever `sink` returns (a header that does not fit).
+/// [`InputError::Open`] if the file cannot be opened, [`InputError::NotText`] if it is not text
+/// in an encoding billrun reads, [`InputError::UnclosedQuote`], [`InputError::LongQuote`] or
+/// [`InputError::SwallowingQuote`] when a quoted field in the rows read swallows the rest of
+/// the file or whole rows, [`InputError::Csv`] on a read error, and whatever `sink` returns
+/// (a header that does not fit). A sink that stops early never sees a quote error for the
+/// rows after those it read.
 pub(crate) fn read(
     path: &Path,
     file: &str,
-    delimiter: u8,
+    delimiter: Delimiter,
     sink: &mut dyn RowSink,
-) -> Result<(), InputError> {
-    let open_err = |source| InputError::Open {
+) -> Result<CsvRead, InputError> {
+    let handle = File::open(path).map_err(|source| InputError::Open {
         file: file.to_string(),
         source,
-    };
-    let mut inner = BufReader::new(File::open(path).map_err(open_err)?);
-    // Drop the BOM here so that byte offsets seen by the csv reader and the tracker agree.
-    if inner
-        .fill_buf()
-        .map_err(open_err)?
-        .starts_with(b"\xEF\xBB\xBF")
-    {
-        inner.consume(3);
-    }
+    })?;
+    // Decoded once, here: the csv reader and the line tracker see the same UTF-8 bytes, so
+    // their offsets agree.
+    let text = decode::open(handle, file)?;
+    let charset = text.charset();
+    let transcoded = charset.transcoded();
     let mut reader = ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(LineBreaks::new(inner));
+        .delimiter(delimiter.byte())
+        .from_reader(LineBreaks::new(text, delimiter.byte()));
     let mut record = ByteRecord::new();
     let mut row: u32 = 0;
     let mut first = true;
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(true) => {}
-            Ok(false) => return Ok(()),
+            Ok(false) => break,
             Err(source) => {
-                return Err(InputError::Csv {
-                    file: file.to_string(),
-                    source,
+                return Err(match reader.get_ref().fault {
+                    Some(fault) => fault.error(file, delimiter),
+                    None => InputError::Csv {
+                        file: file.to_string(),
+                        source,
+                    },
                 });
             }
+        }
+        // The quote checks run before the sink sees the record: a swallowed header or row is
+        // refused, not read as a value.
+        let end = reader.position().byte();
+        if let Some(fault) = reader.get_mut().fault_in(end, sink.width()) {
+            return Err(fault.error(file, delimiter));
         }
         let start = record.position().map_or(0, |p| p.byte());
         let skipped = reader.get_mut().empty_lines_before(start, first);
         first = false;
         row = row.saturating_add(skipped).saturating_add(1);
-        let cells: Vec<Cell> = record.iter().map(Cell::from_bytes).collect();
+        let cells: Vec<Cell> = record.iter().map(|b| cell(b, transcoded)).collect();
         sink.row(row, &cells)?;
         if sink.done() {
-            return Ok(());
+            break;
         }
     }
+    Ok(CsvRead {
+        encoding: charset.name(),
+        lines: reader.get_ref().lines(),
+    })
+}
+
+/// A field's cell. In transcoded text a U+FFFD is where a byte sequence did not decode, so the
+/// cell is not good text (the decoder replaced what the file held).
+fn cell(bytes: &[u8], transcoded: bool) -> Cell<'_> {
+    match Cell::from_bytes(bytes) {
+        Cell::Text(s) if transcoded && s.contains('\u{FFFD}') => Cell::NotUtf8(s.into_owned()),
+        c => c,
+    }
+}
+
+/// A quoted field found to swallow the file or rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum QuoteFault {
+    NeverCloses {
+        line: u64,
+    },
+    TooLong {
+        opened: u64,
+        closed: u64,
+    },
+    Swallows {
+        opened: u64,
+        closed: u64,
+        delimiters: u64,
+        columns: usize,
+    },
+}
+
+impl QuoteFault {
+    fn error(self, file: &str, delimiter: Delimiter) -> InputError {
+        let file = file.to_string();
+        match self {
+            QuoteFault::NeverCloses { line } => InputError::UnclosedQuote { file, line },
+            QuoteFault::TooLong { opened, closed } => InputError::LongQuote {
+                file,
+                opened,
+                closed,
+            },
+            QuoteFault::Swallows {
+                opened,
+                closed,
+                delimiters,
+                columns,
+            } => InputError::SwallowingQuote {
+                file,
+                opened,
+                closed,
+                delimiters,
+                delimiter: delimiter.plural(),
+                columns,
+            },
+        }
+    }
+}
+
+/// Where the quote tracker is, as the csv reader (RFC 4180) sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Quote {
+    Out,
+    /// Inside a quoted field opened at byte `at` on line `line`, holding `delimiters` so far;
+    /// `pending`: the last byte seen is a quote, and the next one tells whether it closes the
+    /// field or is the first of an escaped `""`.
+    In {
+        at: u64,
+        line: u64,
+        delimiters: u64,
+        pending: bool,
+    },
+}
+
+/// A quoted field that spanned a line break, from its opening to its closing quote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Span {
+    closed_at: u64,
+    opened: u64,
+    closed: u64,
+    delimiters: u64,
+}
+
+impl Span {
+    /// What is wrong with it, given the header's width once known.
+    fn fault(&self, width: Option<usize>) -> Option<QuoteFault> {
+        let (opened, closed) = (self.opened, self.closed);
+        if closed - opened + 1 > MAX_QUOTED_LINES {
+            return Some(QuoteFault::TooLong { opened, closed });
+        }
+        // A one-column file has no delimiters in a row to compare with.
+        let columns = width.filter(|w| *w > 1)?;
+        (self.delimiters >= columns as u64 - 1).then_some(QuoteFault::Swallows {
+            opened,
+            closed,
+            delimiters: self.delimiters,
+            columns,
+        })
+    }
+}
+
+fn is_break(b: u8) -> bool {
+    matches!(b, b'\r' | b'\n')
 }
 
 /// A maximal run of `\r`/`\n` bytes at `[start, end)` and the line breaks in it (`\r\n`,
@@ -72,34 +235,115 @@ struct Run {
     breaks: u32,
 }
 
-/// Passes bytes through while noting where line breaks run. The csv reader skips empty lines
-/// without a trace; the runs tell how many it skipped before a record, so row numbers match
-/// what Excel shows.
+/// Passes bytes through while noting where line breaks run and where quoted fields open and
+/// close. The csv reader skips empty lines without a trace; the runs tell how many it skipped
+/// before a record, so row numbers match what Excel shows. The quotes are tracked as the csv
+/// reader reads them, so a field that swallows rows is caught in the record holding it.
 struct LineBreaks<R> {
     inner: R,
+    delimiter: u8,
     offset: u64,
     /// Where the current line started: just past the last line break read.
     line_start: u64,
     /// The run being read: start, breaks so far, last byte was `\r`.
     open: Option<(u64, u32, bool)>,
     runs: VecDeque<Run>,
+    /// Line breaks in the closed runs: a byte outside a run is on line `breaks + 1`.
+    breaks: u64,
+    /// The last byte read (`None` before the first): whether a quote at the start of a read
+    /// opens a field depends on the byte before it.
+    last: Option<u8>,
+    quote: Quote,
+    /// Quoted fields that spanned a line break, closed, awaiting the record that holds them.
+    spans: VecDeque<Span>,
+    /// The line where a quoted field opened that has run past `MAX_QUOTED_LINES`: the next
+    /// read finds where it closes, then fails.
+    runaway: Option<u64>,
+    /// Why the reads failed, for the caller's message.
+    fault: Option<QuoteFault>,
+    eof: bool,
 }
 
 impl<R> LineBreaks<R> {
-    fn new(inner: R) -> Self {
+    fn new(inner: R, delimiter: u8) -> Self {
         LineBreaks {
             inner,
+            delimiter,
             offset: 0,
             line_start: 0,
             open: None,
             runs: VecDeque::new(),
+            breaks: 0,
+            last: None,
+            quote: Quote::Out,
+            spans: VecDeque::new(),
+            runaway: None,
+            fault: None,
+            eof: false,
         }
     }
 
     fn close(&mut self, end: u64) {
         if let Some((start, breaks, _)) = self.open.take() {
+            self.breaks = self.breaks.saturating_add(u64::from(breaks));
             self.runs.push_back(Run { start, end, breaks });
         }
+    }
+
+    /// The physical lines read so far.
+    fn lines(&self) -> u64 {
+        let open = self.open.map_or(0, |(_, breaks, _)| u64::from(breaks));
+        let unterminated = self.last.is_some_and(|b| !is_break(b));
+        self.breaks + open + u64::from(unterminated)
+    }
+
+    /// The fault of the record ending at byte `end`, checked with the header's `width` known
+    /// so far: a multi-line quoted field in it that is too long or holds whole rows, or a
+    /// quote opened in it that the file never closes.
+    fn fault_in(&mut self, end: u64, width: Option<usize>) -> Option<QuoteFault> {
+        while let Some(span) = self.spans.front().copied() {
+            if span.closed_at >= end {
+                break;
+            }
+            self.spans.pop_front();
+            if let Some(fault) = span.fault(width) {
+                return Some(fault);
+            }
+        }
+        match self.quote {
+            Quote::In { at, line, .. } if self.eof && at < end => {
+                Some(QuoteFault::NeverCloses { line })
+            }
+            _ => None,
+        }
+    }
+
+    /// The input ended: a run or a pending closing quote ends with it.
+    fn end(&mut self) {
+        self.close(self.offset);
+        if let Quote::In { pending: true, .. } = self.quote {
+            self.close_quote(self.offset.saturating_sub(1));
+        }
+        self.eof = true;
+    }
+
+    /// The quoted field closes at byte `at`, on the current line (a quote is no break).
+    fn close_quote(&mut self, at: u64) {
+        if let Quote::In {
+            line, delimiters, ..
+        } = self.quote
+        {
+            let closed = self.breaks + 1;
+            if closed > line {
+                self.spans.push_back(Span {
+                    closed_at: at,
+                    opened: line,
+                    closed,
+                    delimiters,
+                });
+            }
+        }
+        self.quote = Quote::Out;
     }
 
     /// Empty lines skipped before the record whose read started at byte `start`: the run
@@ -128,17 +372,58 @@ impl<R> LineBreaks<R> {
 /// without bound.
 const MAX_LINE: u64 = 64 << 20;
 
+impl<R: Read> LineBreaks<R> {
+    /// Reads on, scanning only, to where the runaway quoted field closes or the file ends,
+    /// and notes the fault: the csv reader would hold all of it as one value.
+    fn fail(&mut self) -> io::Error {
+        let mut chunk = vec![0; 64 << 10];
+        while matches!(self.quote, Quote::In { .. }) && !self.eof {
+            match self.inner.read(&mut chunk) {
+                Ok(0) => self.end(),
+                Ok(n) => {
+                    self.scan(chunk.get(..n).unwrap_or_default());
+                    self.offset += n as u64;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return e,
+            }
+        }
+        let fault = match (self.quote, self.runaway) {
+            (Quote::In { line, .. }, _) => QuoteFault::NeverCloses { line },
+            (Quote::Out, opened) => {
+                let closed = self
+                    .spans
+                    .iter()
+                    .rev()
+                    .find(|s| Some(s.opened) == opened)
+                    .map_or(self.breaks + 1, |s| s.closed);
+                QuoteFault::TooLong {
+                    opened: opened.unwrap_or(closed),
+                    closed,
+                }
+            }
+        };
+        self.fault = Some(fault);
+        io::Error::new(io::ErrorKind::InvalidData, "a quoted field runs away")
+    }
+}
+
 impl<R: Read> Read for LineBreaks<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        // Raised on the read after the one that found it, so the csv reader has delivered the
+        // records before the runaway field: a probe that stops before it never sees it.
+        if self.runaway.is_some() {
+            return Err(self.fail());
+        }
         let n = self.inner.read(buf)?;
         match buf.get(..n) {
             Some(data) if n > 0 => {
                 self.scan(data);
-                if let Some(i) = data.iter().rposition(|b| matches!(b, b'\r' | b'\n')) {
+                if let Some(i) = memchr::memrchr2(b'\r', b'\n', data) {
                     self.line_start = self.offset + i as u64 + 1;
                 }
             }
-            _ => self.close(self.offset),
+            _ => self.end(),
         }
         self.offset += n as u64;
         if self.offset - self.line_start > MAX_LINE {
@@ -156,44 +441,536 @@ impl<R: Read> Read for LineBreaks<R> {
 }
 
 impl<R> LineBreaks<R> {
-    /// Notes the runs in `data`, which starts at `self.offset`; a run may span two reads.
+    /// Notes the runs of line breaks and the quoted fields in `data`, which starts at
+    /// `self.offset`; a run, a field or a `""` may span two reads. memchr finds the bytes
+    /// that matter (`"`, `\r`, `\n`), so plain text costs no per-byte work.
     fn scan(&mut self, data: &[u8]) {
-        let is_break = |b: &u8| matches!(b, b'\r' | b'\n');
-        let mut at = self.offset;
-        let mut rest = data;
-        while !rest.is_empty() {
-            if self.open.is_none() {
-                let Some(skip) = rest.iter().position(is_break) else {
-                    break;
-                };
-                at += skip as u64;
-                rest = rest.get(skip..).unwrap_or_default();
-                self.open = Some((at, 0, false));
+        let mut i = 0;
+        loop {
+            if let Quote::In { pending, .. } = &mut self.quote
+                && *pending
+            {
+                match data.get(i) {
+                    None => break,
+                    // `""`: an escaped quote; the field goes on.
+                    Some(b'"') => {
+                        *pending = false;
+                        i += 1;
+                        continue;
+                    }
+                    Some(_) => self.close_quote((self.offset + i as u64).saturating_sub(1)),
+                }
             }
-            let Some((_, breaks, after_cr)) = &mut self.open else {
+            let Some(&b) = data.get(i) else {
                 break;
             };
-            let len = rest.iter().take_while(|b| is_break(b)).count();
-            for &b in rest.iter().take(len) {
-                // `\r\n` is one break: its `\n` only ends the `\r`.
-                if !(b == b'\n' && *after_cr) {
-                    *breaks = breaks.saturating_add(1);
-                }
-                *after_cr = b == b'\r';
+            if self.open.is_some() || is_break(b) {
+                i = self.run(data, i);
+                continue;
             }
-            at += len as u64;
-            rest = rest.get(len..).unwrap_or_default();
-            if !rest.is_empty() {
-                self.close(at);
+            let rest = data.get(i..).unwrap_or_default();
+            let found = memchr::memchr3(b'"', b'\r', b'\n', rest);
+            self.count_delimiters(rest.get(..found.unwrap_or(rest.len())).unwrap_or_default());
+            let Some(k) = found else {
+                break;
+            };
+            let p = i + k;
+            if data.get(p) == Some(&b'"') {
+                match &mut self.quote {
+                    Quote::Out => {
+                        // A quote opens a field only at its start: after a delimiter, a line
+                        // break or the start of the file; elsewhere it is a literal `"`.
+                        let before = match p.checked_sub(1) {
+                            Some(q) => data.get(q).copied(),
+                            None => self.last,
+                        };
+                        if before.is_none_or(|c| is_break(c) || c == self.delimiter) {
+                            self.quote = Quote::In {
+                                at: self.offset + p as u64,
+                                line: self.breaks + 1,
+                                delimiters: 0,
+                                pending: false,
+                            };
+                        }
+                    }
+                    Quote::In { pending, .. } => *pending = true,
+                }
+                i = p + 1;
+            } else {
+                i = p;
             }
         }
+        if let Some(&b) = data.last() {
+            self.last = Some(b);
+        }
+    }
+
+    /// Counts the delimiters in `bytes` when they are inside a quoted field.
+    fn count_delimiters(&mut self, bytes: &[u8]) {
+        let delimiter = self.delimiter;
+        if let Quote::In { delimiters, .. } = &mut self.quote {
+            let n = memchr::memchr_iter(delimiter, bytes).count() as u64;
+            *delimiters = delimiters.saturating_add(n);
+        }
+    }
+
+    /// Reads the run of line breaks at `data[i..]` (or the end of one open from the last
+    /// read), closing it when another byte follows; returns where it ends.
+    fn run(&mut self, data: &[u8], i: usize) -> usize {
+        let at = self.offset + i as u64;
+        let rest = data.get(i..).unwrap_or_default();
+        let len = rest.iter().take_while(|b| is_break(**b)).count();
+        let (_, breaks, after_cr) = self.open.get_or_insert((at, 0, false));
+        for &b in rest.iter().take(len) {
+            // `\r\n` is one break: its `\n` only ends the `\r`.
+            if !(b == b'\n' && *after_cr) {
+                *breaks = breaks.saturating_add(1);
+            }
+            *after_cr = b == b'\r';
+        }
+        let now = self.breaks + u64::from(*breaks) + 1;
+        if let Quote::In { line, .. } = self.quote
+            && now - line + 1 > MAX_QUOTED_LINES
+        {
+            self.runaway = Some(line);
+        }
+        if len < rest.len() {
+            self.close(at + len as u64);
+        }
+        i + len
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::LineBreaks;
+    use super::*;
+    use encoding_rs::GB18030;
     use std::io::Read;
+    use tempfile::TempDir;
+
+    /// Collects rows as text, with the (row, column) of every cell that is not good text; the
+    /// first row read is the header (its width known after it), `stop_after` makes a probe.
+    #[derive(Default)]
+    struct Rows {
+        rows: Vec<(u32, Vec<String>)>,
+        bad: Vec<(u32, usize)>,
+        width: Option<usize>,
+        stop_after: Option<usize>,
+    }
+
+    impl RowSink for Rows {
+        fn row(&mut self, row: u32, cells: &[Cell<'_>]) -> Result<(), InputError> {
+            self.width.get_or_insert(cells.len());
+            for (i, c) in cells.iter().enumerate() {
+                if matches!(c, Cell::NotUtf8(_)) {
+                    self.bad.push((row, i));
+                }
+            }
+            let text = cells.iter().map(|c| c.display().into_owned()).collect();
+            self.rows.push((row, text));
+            Ok(())
+        }
+
+        fn width(&self) -> Option<usize> {
+            self.width
+        }
+
+        fn done(&self) -> bool {
+            self.stop_after.is_some_and(|n| self.rows.len() >= n)
+        }
+    }
+
+    fn read_as(
+        bytes: &[u8],
+        delimiter: Delimiter,
+        stop_after: Option<usize>,
+    ) -> Result<(CsvRead, Rows), InputError> {
+        let dir = TempDir::new().unwrap();
+        let path = dir.path().join("o.csv");
+        std::fs::write(&path, bytes).unwrap();
+        let mut sink = Rows {
+            stop_after,
+            ..Rows::default()
+        };
+        let read = read(&path, "o.csv", delimiter, &mut sink)?;
+        Ok((read, sink))
+    }
+
+    fn read_csv(bytes: &[u8]) -> Result<(CsvRead, Rows), InputError> {
+        read_as(bytes, Delimiter::Comma, None)
+    }
+
+    fn rows(sink: &Rows) -> Vec<(u32, Vec<&str>)> {
+        sink.rows
+            .iter()
+            .map(|(n, cells)| (*n, cells.iter().map(String::as_str).collect()))
+            .collect()
+    }
+
+    fn gbk(text: &str) -> Vec<u8> {
+        let (bytes, _, unmappable) = GB18030.encode(text);
+        assert!(!unmappable);
+        bytes.into_owned()
+    }
+
+    fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
+        let mut bytes = if big_endian {
+            vec![0xFE, 0xFF]
+        } else {
+            vec![0xFF, 0xFE]
+        };
+        for unit in text.encode_utf16() {
+            bytes.extend(if big_endian {
+                unit.to_be_bytes()
+            } else {
+                unit.to_le_bytes()
+            });
+        }
+        bytes
+    }
+
+    const ORDERS: &str = "订单号,客户ID,金额,备注\nO1,客户甲,\"1,000\",首单\n\nO2,A2,5,\n";
+
+    fn orders_rows() -> Vec<(u32, Vec<&'static str>)> {
+        vec![
+            (1, vec!["订单号", "客户ID", "金额", "备注"]),
+            (2, vec!["O1", "客户甲", "1,000", "首单"]),
+            (4, vec!["O2", "A2", "5", ""]),
+        ]
+    }
+
+    #[test]
+    fn every_encoding_reads_the_same_rows() {
+        let mut bom = b"\xEF\xBB\xBF".to_vec();
+        bom.extend_from_slice(ORDERS.as_bytes());
+        for (bytes, encoding) in [
+            (ORDERS.as_bytes().to_vec(), "UTF-8"),
+            (bom, "UTF-8 (BOM)"),
+            (utf16(ORDERS, false), "UTF-16LE"),
+            (utf16(ORDERS, true), "UTF-16BE"),
+            (gbk(ORDERS), "GB18030"),
+        ] {
+            let (read, sink) = read_csv(&bytes).unwrap();
+            assert_eq!(read, CsvRead { encoding, lines: 4 });
+            assert_eq!(rows(&sink), orders_rows(), "{encoding}");
+            assert!(sink.bad.is_empty(), "{encoding}");
+        }
+    }
+
+    /// A UTF-8 character split by the 64 KiB prefix's end: the file is still UTF-8.
+    #[test]
+    fn a_character_at_the_prefix_boundary_is_read_whole() {
+        let mut text = String::from("id,note\n1,");
+        text.push_str(&"a".repeat((64 << 10) - text.len() - 1));
+        text.push_str("订\n2,x\n");
+        assert_eq!(text.as_bytes()[(64 << 10) - 1], "订".as_bytes()[0]);
+        let (read, sink) = read_csv(text.as_bytes()).unwrap();
+        assert_eq!(read.encoding, "UTF-8");
+        assert!(sink.rows[1].1[1].ends_with("aa订"));
+        assert_eq!(sink.rows[2], (3, vec!["2".to_string(), "x".to_string()]));
+        assert!(sink.bad.is_empty());
+    }
+
+    /// GBK past the prefix with one bad byte: that cell is not good text, the rest is.
+    #[test]
+    fn a_bad_sequence_late_in_a_gbk_file_makes_that_cell_not_text() {
+        let mut bytes = gbk("订单号,客户ID,金额\n");
+        let mut n = 1;
+        while bytes.len() < 70_000 {
+            bytes.extend_from_slice(&gbk("O,客户甲,100\n"));
+            n += 1;
+        }
+        bytes.extend_from_slice(b"O9,\xFF");
+        bytes.extend_from_slice(&gbk("客户乙,200\nO10,客户丙,300\n"));
+        let (read, sink) = read_csv(&bytes).unwrap();
+        assert_eq!(read.encoding, "GB18030");
+        assert_eq!(sink.bad, vec![(n + 1, 1)]);
+        let last = &sink.rows[sink.rows.len() - 2..];
+        assert_eq!(
+            rows(&Rows {
+                rows: last.to_vec(),
+                ..Rows::default()
+            }),
+            vec![
+                (n + 1, vec!["O9", "\u{FFFD}客户乙", "200"]),
+                (n + 2, vec!["O10", "客户丙", "300"]),
+            ]
+        );
+        // The same U+FFFD in a UTF-8 file is text the file holds, passed on as it is.
+        let (_, sink) = read_csv("a,b\n1,\u{FFFD}\n".as_bytes()).unwrap();
+        assert!(sink.bad.is_empty());
+    }
+
+    /// Through the orders reader: a GBK export from Excel reads as rows; a bad byte past the
+    /// prefix is an exception on its row, not silently odd text.
+    #[test]
+    fn a_gbk_orders_export_reads_as_orders() {
+        let mut text = String::from("订单号,客户ID,下单日期,订单类型,产品,备注\n");
+        for i in 0..3000 {
+            text.push_str(&format!("O{i},客户{i},2024-07-01,新购,crm,首单\n"));
+        }
+        let mut bytes = gbk(&text);
+        bytes.extend_from_slice(b"O9,A\x81\x20,2024-07-01,new,crm,\n");
+        let dir = TempDir::new().unwrap();
+        let path = dir.path().join("orders.csv");
+        std::fs::write(&path, &bytes).unwrap();
+        let r = crate::input::read_orders(&path, None, 0).unwrap();
+        assert_eq!(
+            (r.rows.len(), r.exceptions.len(), r.rows_read),
+            (3000, 1, 3001)
+        );
+        assert_eq!(r.rows[2999].account_id, "客户2999");
+        let e = &r.exceptions[0];
+        assert_eq!((e.column.as_str(), e.src.row), ("account_id", 3002));
+    }
+
+    #[test]
+    fn binary_files_are_refused_naming_what_was_tried() {
+        for bytes in [
+            vec![0u8; 5000],
+            b"PK\x03\x04\x14\x00\x06\x00\x08\x00".to_vec(),
+        ] {
+            let e = read_csv(&bytes).err().unwrap();
+            assert!(matches!(e, InputError::NotText { .. }), "{e}");
+            assert_eq!(
+                e.to_string(),
+                "o.csv: the file is not text in any encoding billrun reads (tried UTF-8, \
+                 UTF-16 with a byte-order mark, and GB18030/GBK); save it as CSV UTF-8 from \
+                 Excel, or export it again"
+            );
+        }
+    }
+
+    #[test]
+    fn tabs_and_semicolons_split_fields() {
+        let (_, sink) = read_as(b"a\tb,c\n1\t\"x\ty\"\n", Delimiter::Tab, None).unwrap();
+        assert_eq!(
+            rows(&sink),
+            vec![(1, vec!["a", "b,c"]), (2, vec!["1", "x\ty"])]
+        );
+        let (_, sink) = read_as(b"a;b\n1;\"2,5\";x\n", Delimiter::Semicolon, None).unwrap();
+        assert_eq!(
+            rows(&sink),
+            vec![(1, vec!["a", "b"]), (2, vec!["1", "2,5", "x"])]
+        );
+        // Semicolons count, not commas, toward a swallowed row.
+        let e = read_as(
+            b"a;b;c\n1;\"x,y,z,w\n2\";3\n4;\"open\n5;6;7\n8\";9\n",
+            Delimiter::Semicolon,
+            None,
+        )
+        .err()
+        .unwrap();
+        assert_eq!(
+            e.to_string(),
+            "o.csv: line 4: a quoted field opened here closes only on line 6 and holds 2 \
+             semicolons (a row of this header's 3 columns has 2), so it has swallowed what look \
+             like whole rows; close the quote where the value ends or remove it, then export again"
+        );
+    }
+
+    /// A 10,000-line file whose line 5 opens a quote that never closes.
+    fn unclosed_at_line_5() -> String {
+        let mut text = String::from("order_id,account_id,amount\n");
+        for i in 2..=10_000 {
+            if i == 5 {
+                text.push_str(&format!("O{i},\"A{i},{i}\n"));
+            } else {
+                text.push_str(&format!("O{i},A{i},{i}\n"));
+            }
+        }
+        text
+    }
+
+    const UNCLOSED_AT_5: &str = "o.csv: line 5: a quoted field opened here never closes, so the \
+        rest of the file would be read as one value; close the quote or remove it, then export again";
+
+    #[test]
+    fn a_quote_that_never_closes_is_refused_naming_its_line() {
+        let text = unclosed_at_line_5();
+        let e = read_csv(text.as_bytes()).err().unwrap();
+        assert!(
+            matches!(e, InputError::UnclosedQuote { line: 5, .. }),
+            "{e:?}"
+        );
+        assert_eq!(e.to_string(), UNCLOSED_AT_5);
+        // Within the 100-line limit of the end: refused at the end of the file.
+        let e = read_csv(b"a,b\n1,2\n3,\"4\n5,6\n").err().unwrap();
+        assert_eq!(
+            e.to_string(),
+            "o.csv: line 3: a quoted field opened here never closes, so the rest of the file \
+             would be read as one value; close the quote or remove it, then export again"
+        );
+        // The header itself: the sink never sees a swallowed header.
+        let e = read_csv(b"\"order_id,account_id\nO1,A1\n").err().unwrap();
+        assert!(
+            matches!(e, InputError::UnclosedQuote { line: 1, .. }),
+            "{e:?}"
+        );
+    }
+
+    /// Probes read the first rows and stop: the quote at line 5 is no error for them, even when
+    /// the scanner has read past it; a probe that reads it is refused as a full read is.
+    #[test]
+    fn probes_that_stop_early_do_not_trip_the_quote_checks() {
+        let text = unclosed_at_line_5();
+        for stop in [1, 2, 4] {
+            let (_, sink) = read_as(text.as_bytes(), Delimiter::Comma, Some(stop)).unwrap();
+            assert_eq!(sink.rows.len(), stop);
+            assert_eq!(sink.rows[stop - 1].0, stop as u32);
+        }
+        let e = read_as(text.as_bytes(), Delimiter::Comma, Some(5))
+            .err()
+            .unwrap();
+        assert_eq!(e.to_string(), UNCLOSED_AT_5);
+        // A small file read whole by the first buffer: stopping at the header is still fine.
+        let (_, sink) = read_as(b"a,b\n\"1,2\n", Delimiter::Comma, Some(1)).unwrap();
+        assert_eq!(rows(&sink), vec![(1, vec!["a", "b"])]);
+    }
+
+    #[test]
+    fn a_quoted_field_swallowing_rows_is_refused() {
+        let text = "order_id,account_id,amount,note\n\
+                    O1,A1,100,\"ok\"\n\
+                    O2,A2,200,\"note opens\n\
+                    O3,A3,300,x\n\
+                    O4,A4,400,y\n\
+                    O5,A5,500,closes\"\n\
+                    O6,A6,600,\n";
+        let e = read_csv(text.as_bytes()).err().unwrap();
+        assert!(
+            matches!(
+                e,
+                InputError::SwallowingQuote {
+                    opened: 3,
+                    closed: 6,
+                    delimiters: 9,
+                    columns: 4,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        assert_eq!(
+            e.to_string(),
+            "o.csv: line 3: a quoted field opened here closes only on line 6 and holds 9 commas \
+             (a row of this header's 4 columns has 3), so it has swallowed what look like whole \
+             rows; close the quote where the value ends or remove it, then export again"
+        );
+        // A probe that stops before that row reads on.
+        let (_, sink) = read_as(text.as_bytes(), Delimiter::Comma, Some(2)).unwrap();
+        assert_eq!(sink.rows.len(), 2);
+    }
+
+    #[test]
+    fn a_quoted_field_over_100_lines_is_refused_where_it_closes() {
+        // Short lines: the field opens and closes in one buffer of the csv reader.
+        let mut text = String::from("id,note\n1,\"start\n");
+        text.push_str(&"x\n".repeat(149));
+        text.push_str("end\"\n2,ok\n");
+        let e = read_csv(text.as_bytes()).err().unwrap();
+        assert_eq!(
+            e.to_string(),
+            "o.csv: line 2: a quoted field opened here runs to line 152, more than 100 lines, so \
+             it has swallowed what look like whole rows; close the quote where the value ends or \
+             remove it, then export again"
+        );
+        // Long lines: the limit is passed many reads before the close.
+        let mut text = String::from("id,note\n1,\"start\n");
+        text.push_str(&format!("{}\n", "y".repeat(199)).repeat(300));
+        text.push_str("end\"\n2,ok\n");
+        let e = read_csv(text.as_bytes()).err().unwrap();
+        assert!(
+            matches!(
+                e,
+                InputError::LongQuote {
+                    opened: 2,
+                    closed: 303,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        // Exactly 100 lines is a (long) value.
+        let mut text = String::from("id,note\n1,\"start\n");
+        text.push_str(&"x\n".repeat(98));
+        text.push_str("end\"\n2,ok\n");
+        let (read, sink) = read_csv(text.as_bytes()).unwrap();
+        assert_eq!((read.lines, sink.rows.len(), sink.rows[2].0), (102, 3, 3));
+    }
+
+    #[test]
+    fn quoted_notes_escapes_and_literal_quotes_read_as_values() {
+        let mut text = String::from(
+            "order_id,account_id,备注\n\
+             O1,A1,\"第一行\n第二行, 含逗号\n第三行\"\n\
+             O2,A2,ok\n\
+             \n\
+             O3,A3,\"a \"\"quoted\"\" word\"\n\
+             O4,A4,5\" screen\n\
+             O5,A5,\"x\"\n",
+        );
+        // A literal quote opens nothing: the many lines after it are rows.
+        for i in 6..300 {
+            text.push_str(&format!("O{i},A{i},{i}\n"));
+        }
+        let (read, sink) = read_csv(text.as_bytes()).unwrap();
+        assert_eq!(
+            rows(&sink)[..6],
+            vec![
+                (1, vec!["order_id", "account_id", "备注"]),
+                (2, vec!["O1", "A1", "第一行\n第二行, 含逗号\n第三行"]),
+                (3, vec!["O2", "A2", "ok"]),
+                (5, vec!["O3", "A3", "a \"quoted\" word"]),
+                (6, vec!["O4", "A4", "5\" screen"]),
+                (7, vec!["O5", "A5", "x"]),
+            ]
+        );
+        assert_eq!(sink.rows.last().unwrap().0, 301);
+        assert_eq!(read.lines, 303);
+    }
+
+    #[test]
+    fn physical_lines_count_breaks_and_a_last_unterminated_line() {
+        for (text, lines) in [
+            ("", 0),
+            ("a", 1),
+            ("a\n", 1),
+            ("a\nb", 2),
+            ("a\r\n\r\nb\r\n", 3),
+            ("a\r\rb\n\n", 4),
+            ("a,\"x\ny\"\n", 2),
+        ] {
+            let (read, _) = read_csv(text.as_bytes()).unwrap();
+            assert_eq!(read.lines, lines, "{text:?}");
+        }
+    }
+
+    /// Feeds `text` in chunks of `chunk` bytes: the multi-line quoted fields closed (opened,
+    /// closed, delimiters), whether a quote is still open, and the lines.
+    fn quotes(text: &str, chunk: usize) -> (Vec<(u64, u64, u64)>, bool, u64) {
+        let mut lb = LineBreaks::new(text.as_bytes(), b',');
+        let mut buf = vec![0; chunk];
+        while lb.read(&mut buf).unwrap() > 0 {}
+        let spans = lb
+            .spans
+            .iter()
+            .map(|s| (s.opened, s.closed, s.delimiters))
+            .collect();
+        (spans, matches!(lb.quote, Quote::In { .. }), lb.lines())
+    }
+
+    #[test]
+    fn quotes_are_tracked_across_chunk_boundaries() {
+        let text = "a,\"b\"\"\n,\"\"\",x\r\n\"\"\n\"c\"d\"e,\"\n\"\r\n,\"f\n,\ng\"\"\"\n\"";
+        // The fields: `"b""\n,"""` (lines 1-2, 1 comma), `""`, `"c"d"e` (literal after the
+        // close), `"\n"` (lines 4-5), `"f\n,\ng"""` (lines 6-8, 1 comma), then an open `"`.
+        let want = (vec![(1, 2, 1), (4, 5, 0), (6, 8, 1)], true, 9);
+        for chunk in 1..=9 {
+            assert_eq!(quotes(text, chunk), want, "chunk {chunk}");
+        }
+        assert_eq!(quotes(text, 4096), want);
+    }
 
     #[test]
     fn a_line_past_the_limit_is_refused_and_one_at_it_is_read() {
@@ -211,10 +988,10 @@ mod tests {
             .take(limit)
             .chain(&b"\n"[..])
             .chain(std::io::repeat(b'b').take(limit));
-        assert!(drain(&mut LineBreaks::new(ok)).is_ok());
+        assert!(drain(&mut LineBreaks::new(ok, b',')).is_ok());
         // One byte more with no break (what /dev/zero gives): refused, saying where.
         let zeros = std::io::repeat(0).take(limit + 1);
-        let err = drain(&mut LineBreaks::new(zeros)).unwrap_err();
+        let err = drain(&mut LineBreaks::new(zeros, b',')).unwrap_err();
         assert!(
             err.to_string()
                 .contains("starting at byte 0 runs past 64 MiB"),
@@ -224,7 +1001,7 @@ mod tests {
 
     /// Feeds `text` in chunks of `chunk` bytes and returns the runs (start, end, breaks).
     fn runs(text: &str, chunk: usize) -> Vec<(u64, u64, u32)> {
-        let mut lb = LineBreaks::new(text.as_bytes());
+        let mut lb = LineBreaks::new(text.as_bytes(), b',');
         let mut buf = vec![0; chunk];
         while lb.read(&mut buf).unwrap() > 0 {}
         lb.runs.iter().map(|r| (r.start, r.end, r.breaks)).collect()

@@ -8,6 +8,7 @@ mod book;
 mod cells;
 mod conflicts;
 mod csv;
+mod decode;
 mod format;
 mod headers;
 pub mod parse;
@@ -40,6 +41,8 @@ pub struct ReadOutcome<R> {
     pub blank_rows: usize,
     /// Headers no field accepts, once each, in file order.
     pub unknown_columns: Vec<String>,
+    /// A CSV's physical lines (a quoted value spanning lines makes one record of several).
+    pub lines: Option<u64>,
 }
 
 pub type OrdersRead = ReadOutcome<OrderRow>;
@@ -112,6 +115,36 @@ pub enum InputError {
         file: String,
         sheet: String,
         present: Vec<String>,
+    },
+    #[error(
+        "{file}: the file is not text in any encoding billrun reads (tried UTF-8, UTF-16 with a byte-order mark, and GB18030/GBK); save it as CSV UTF-8 from Excel, or export it again"
+    )]
+    NotText { file: String },
+    #[error(
+        "{file}: line {line}: a quoted field opened here never closes, so the rest of the file would be read as one value; close the quote or remove it, then export again"
+    )]
+    UnclosedQuote { file: String, line: u64 },
+    #[error(
+        "{file}: line {opened}: a quoted field opened here runs to line {closed}, more than {} lines, so it has swallowed what look like whole rows; close the quote where the value ends or remove it, then export again",
+        csv::MAX_QUOTED_LINES
+    )]
+    LongQuote {
+        file: String,
+        opened: u64,
+        closed: u64,
+    },
+    #[error(
+        "{file}: line {opened}: a quoted field opened here closes only on line {closed} and holds {delimiters} {delimiter} (a row of this header's {columns} columns has {}), so it has swallowed what look like whole rows; close the quote where the value ends or remove it, then export again",
+        columns.saturating_sub(1)
+    )]
+    SwallowingQuote {
+        file: String,
+        opened: u64,
+        closed: u64,
+        delimiters: u64,
+        /// The delimiter's plural name: "commas", "tabs", "semicolons".
+        delimiter: &'static str,
+        columns: usize,
     },
     #[error("{file}: the file is empty: it needs a header row naming its columns")]
     NoHeader { file: String },
@@ -210,10 +243,14 @@ fn read<R>(
             rows_read: 0,
             blank_rows: 0,
             unknown_columns: table.columns.unknown.clone(),
+            lines: None,
         },
     };
     match (&table.format, &table.sheet) {
-        (Format::Csv, _) => csv::read(&table.path, &table.file, table.delimiter, &mut collector)?,
+        (Format::Csv, _) => {
+            let read = csv::read(&table.path, &table.file, table.delimiter, &mut collector)?;
+            collector.out.lines = Some(read.lines);
+        }
         (format, Some(sheet)) => {
             book::Book::open(&table.path, &table.file, *format)?.read(sheet, &mut collector)?
         }

@@ -4,9 +4,10 @@
 
 use super::book::Book;
 use super::cells::Cell;
+use super::csv::{self, Delimiter};
 use super::format::{self, Format};
 use super::headers::{self, Aliases, Columns, Field};
-use super::{InputError, RowSink, csv};
+use super::{InputError, RowSink};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -14,7 +15,7 @@ use std::sync::Arc;
 pub const HEADER_SEARCH_ROWS: usize = 20;
 
 /// The separators a CSV may use, in the order they are tried.
-const DELIMITERS: [u8; 3] = [b',', b'\t', b';'];
+const DELIMITERS: [Delimiter; 3] = [Delimiter::Comma, Delimiter::Tab, Delimiter::Semicolon];
 
 /// What a table holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -48,7 +49,9 @@ pub struct Table {
     /// The worksheet, for a workbook.
     pub sheet: Option<String>,
     /// The separator, for a CSV.
-    pub delimiter: u8,
+    pub(crate) delimiter: Delimiter,
+    /// The text encoding, for a CSV.
+    pub encoding: Option<&'static str>,
     /// The header's row number, as Excel shows it.
     pub header_row: u32,
     pub kind: Kind,
@@ -67,10 +70,13 @@ impl Table {
         if let Some(s) = &self.sheet {
             parts.push(format!("sheet '{s}'"));
         }
+        if let Some(e) = self.encoding.filter(|e| !e.starts_with("UTF-8")) {
+            parts.push(e.to_string());
+        }
         match self.delimiter {
-            b'\t' => parts.push("tab-separated".into()),
-            b';' => parts.push("semicolon-separated".into()),
-            _ => {}
+            Delimiter::Tab => parts.push("tab-separated".into()),
+            Delimiter::Semicolon => parts.push("semicolon-separated".into()),
+            Delimiter::Comma => {}
         }
         parts.push(format!("header on row {}", self.header_row));
         parts.join(", ")
@@ -101,7 +107,8 @@ impl RowSink for Probe {
 struct Candidate {
     sheet: Option<String>,
     hidden: bool,
-    delimiter: u8,
+    delimiter: Delimiter,
+    encoding: Option<&'static str>,
     rows: Vec<(u32, Vec<String>)>,
 }
 
@@ -151,6 +158,7 @@ pub fn find(
                 format,
                 sheet: c.sheet.clone(),
                 delimiter: c.delimiter,
+                encoding: c.encoding,
                 header_row: *row,
                 kind,
                 columns: columns.clone(),
@@ -217,10 +225,11 @@ fn csv_candidates(
     let mut first: Option<Result<Candidate, InputError>> = None;
     for delimiter in DELIMITERS {
         let mut probe = Probe::default();
-        let read = csv::read(path, file, delimiter, &mut probe).map(|_| Candidate {
+        let read = csv::read(path, file, delimiter, &mut probe).map(|r| Candidate {
             sheet: None,
             hidden: false,
             delimiter,
+            encoding: Some(r.encoding),
             rows: probe.rows,
         });
         if let Ok(c) = &read
@@ -284,7 +293,8 @@ fn sheet_candidates(
         out.push(Candidate {
             sheet: Some(s.name),
             hidden: s.hidden,
-            delimiter: b',',
+            delimiter: Delimiter::Comma,
+            encoding: None,
             rows: probe.rows,
         });
     }
