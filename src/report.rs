@@ -385,6 +385,9 @@ pub struct RunFacts {
     pub tables: Vec<String>,
     /// Files of an input folder that hold no table: `file: why`.
     pub skipped: Vec<String>,
+    /// Physical lines of the CSV inputs: a quoted value spanning lines makes one record (one
+    /// row read) of several lines, so rows read may be fewer.
+    pub csv_lines: u64,
 }
 
 /// Everything a run produces, sorted and ready to write.

@@ -171,6 +171,7 @@ fn count<R>(facts: &mut RunFacts, t: &Table, read: &input::ReadOutcome<R>) {
         .tables
         .push(format!("{}: {}, {}", t.file, t.kind.name(), t.describe()));
     facts.rows_read += read.rows_read;
+    facts.csv_lines += read.lines.unwrap_or(0);
     facts.blank_rows += read.blank_rows;
     for c in &read.unknown_columns {
         if !facts.unknown_columns.contains(c) {

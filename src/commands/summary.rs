@@ -8,9 +8,17 @@ use serde_json::json;
 pub fn text(r: &Report, outputs: &[String]) -> String {
     let f = &r.facts;
     let mut s = format!(
-        "read {} rows from {} file(s){}: {} priced lines, {} exceptions{}\n",
+        "read {} rows from {} file(s){}{}: {} priced lines, {} exceptions{}\n",
         f.rows_read,
         f.inputs.len(),
+        if f.csv_lines > 0 {
+            format!(
+                " (CSV records as read; the CSV files hold {} lines)",
+                f.csv_lines
+            )
+        } else {
+            String::new()
+        },
         if f.blank_rows > 0 {
             format!(" ({} blank rows skipped)", f.blank_rows)
         } else {
@@ -104,6 +112,7 @@ pub fn json(r: &Report, outputs: &[String]) -> String {
         "shard": f.shard,
         "counts": {
             "rows_read": f.rows_read,
+            "csv_lines": f.csv_lines,
             "blank_rows": f.blank_rows,
             "lines": r.line_count,
             "rows_outside_period": f.rows_outside_period,
