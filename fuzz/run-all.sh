@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 SECS=${1:-600}
 JOBS=${2:-2}
 shift $(($# < 2 ? $# : 2))
-TARGETS=(orders_csv usage_csv orders_xlsx xlsx_parts parsers catalog)
+TARGETS=(orders_csv usage_csv orders_xlsx xlsx_parts parsers catalog tables)
 [ $# -gt 0 ] && TARGETS=("$@")
 mkdir -p fuzz/logs
 cargo +nightly fuzz build

@@ -70,6 +70,62 @@ pub fn usage(data: &[u8], ext: &str) {
     });
 }
 
+/// Any bytes as a file with no telling name: its format told by its bytes (CSV in any
+/// encoding and separator, every workbook format), its tables found by their headers, both
+/// kinds read, the orders through the cross-file conflict pass, then priced together.
+pub fn tables(data: &[u8]) {
+    with_file(data, "export", |path| {
+        let kinds = [input::Kind::Orders, input::Kind::Usage];
+        let tables = match input::find(path, &kinds, None, &input::Aliases::default()) {
+            Ok(t) => t,
+            Err(e) => {
+                assert!(!e.to_string().is_empty(), "a refused file says why");
+                return;
+            }
+        };
+        assert!(
+            !tables.is_empty() && tables.len() <= 2,
+            "one table per kind at most"
+        );
+        let (mut rows, mut usage, mut exceptions, mut rows_read) = (vec![], vec![], vec![], 0);
+        for t in &tables {
+            assert!(t.header_row >= 1, "a header on a real row");
+            let read = match t.kind {
+                input::Kind::Orders => input::read_orders_table(t, rows_read).map(|r| {
+                    check_read(&r);
+                    rows.extend(r.rows);
+                    (r.exceptions, r.rows_read)
+                }),
+                input::Kind::Usage => input::read_usage_table(t, rows_read).map(|r| {
+                    check_read(&r);
+                    usage.extend(r.rows);
+                    (r.exceptions, r.rows_read)
+                }),
+            };
+            match read {
+                Ok((e, n)) => {
+                    exceptions.extend(e);
+                    rows_read += n;
+                }
+                Err(e) => {
+                    assert!(!e.to_string().is_empty(), "a refused file says why");
+                    return;
+                }
+            }
+        }
+        let before = rows.len();
+        let (rows, conflicts) = input::resolve(rows);
+        assert_eq!(
+            rows.len() + conflicts.len(),
+            before,
+            "the conflict pass keeps every row"
+        );
+        exceptions.extend(conflicts);
+        let report = price(builtin(), rows, usage, exceptions, rows_read);
+        check_report(&report, rows_read);
+    });
+}
+
 /// An .xlsx built around fuzzed parts: the bytes up to the first 0xFF are the first sheet's
 /// XML, the rest the shared-string table. Reaches calamine's XML and billrun's cell handling
 /// without first breaking the zip, as most mutations of a whole workbook do.

@@ -16,6 +16,7 @@ const TARGETS: &[(&str, Target)] = &[
     ("xlsx_parts", fuzzing::xlsx_parts),
     ("parsers", fuzzing::parsers),
     ("catalog", fuzzing::catalog),
+    ("tables", fuzzing::tables),
 ];
 
 fn files(dir: &Path) -> Vec<PathBuf> {
