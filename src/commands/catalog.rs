@@ -6,6 +6,8 @@ use crate::cli::CatalogArgs;
 
 pub fn run(args: &CatalogArgs) -> Result<(), Failure> {
     let c = Catalog::load(args.catalog.as_deref())?;
+    // `[columns]` is checked here as a run checks it, so a typo shows before a run.
+    super::inputs::aliases(&c)?;
     print!("{}", c.to_toml());
     Ok(())
 }

@@ -189,11 +189,12 @@ impl Aliases {
                 .map(|f| f.col)
                 .find(|c| c.name() == name.trim())
                 .ok_or_else(|| {
-                    let known: Vec<&str> = ORDER_FIELDS
-                        .iter()
-                        .chain(USAGE_FIELDS)
-                        .map(|f| f.col.name())
-                        .collect();
+                    let mut known: Vec<&str> = Vec::new();
+                    for f in ORDER_FIELDS.iter().chain(USAGE_FIELDS) {
+                        if !known.contains(&f.col.name()) {
+                            known.push(f.col.name());
+                        }
+                    }
                     format!(
                         "[columns] names '{name}', which is no input column; the columns are {}",
                         known.join(", ")
