@@ -131,12 +131,12 @@ pub fn json(r: &Report, outputs: &[String]) -> String {
         },
         "exceptions_by_code": by_code,
         "totals": {
-            "expected": r.total_expected.to_string(),
-            "billed": r.total_billed.to_string(),
-            "difference": r.total_difference.to_string(),
-            "refunded": r.total_refunded.to_string(),
-            "voucher_kept": r.total_voucher_kept.to_string(),
-            "usage_overage": r.total_overage.to_string(),
+            "expected": cents(r.total_expected),
+            "billed": cents(r.total_billed),
+            "difference": cents(r.total_difference),
+            "refunded": cents(r.total_refunded),
+            "voucher_kept": cents(r.total_voucher_kept),
+            "usage_overage": cents(r.total_overage),
         },
         "unknown_columns": f.unknown_columns,
         "tables": f.tables,
@@ -144,6 +144,17 @@ pub fn json(r: &Report, outputs: &[String]) -> String {
         "outputs": outputs,
     });
     serde_json::to_string_pretty(&v).unwrap_or_default()
+}
+
+/// An amount with at least two decimals, exactly: `127381.4` (an amount summed from
+/// workbook number cells) and `127381.40` (from CSV text) are one total and print alike,
+/// and nothing past the cent is rounded away.
+fn cents(d: Decimal) -> String {
+    let mut d = d;
+    if d.scale() < 2 {
+        d.rescale(2);
+    }
+    d.to_string()
 }
 
 /// Usage totals with an overdraft the catalog has no pay-as-you-go rate for, where one is
