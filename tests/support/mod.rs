@@ -8,6 +8,7 @@
 //! do not need it.
 #![allow(dead_code)]
 
+pub mod exports;
 mod formula;
 mod ods;
 mod xls;
