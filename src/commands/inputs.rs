@@ -286,26 +286,20 @@ pub fn read(args: &InputArgs, aliases: &Aliases, progress: &Progress) -> Result<
     };
     // Order and usage files are read side by side, on two threads; each kind numbers its
     // rows from 0 and the usage rows then move past the order rows, as if read after them.
+    // The cross-file pass over the order rows runs on this thread while the usage files are
+    // still being read on the other, so it adds no time to a run whose usage is as large.
     let (orders, usage) = std::thread::scope(|s| {
         let usage = s.spawn(|| read_all(&files.usage, progress, input::read_usage_table));
-        let orders = read_all(&files.orders, progress, input::read_orders_table);
+        let orders = read_all(&files.orders, progress, input::read_orders_table)
+            .map(|read| merge_orders(&mut inputs.facts, read));
         match usage.join() {
             Ok(usage) => (orders, usage),
             Err(panic) => std::panic::resume_unwind(panic),
         }
     });
-    let mut orders_read = 0;
-    for (f, read) in orders? {
-        orders_read += read.rows_read;
-        count(&mut inputs.facts, f, &read);
-        append(&mut inputs.rows, read.rows);
-        inputs.exceptions.extend(read.exceptions);
-    }
-    // An order in two files is two copies of it: counted once if identical, set aside if
-    // they differ. Before sharding, so every shard sees the same decision.
-    let (rows, copies) = input::resolve(std::mem::take(&mut inputs.rows));
+    let (rows, exceptions, orders_read) = orders?;
     inputs.rows = rows;
-    inputs.exceptions.extend(copies);
+    inputs.exceptions = exceptions;
     for (f, mut read) in usage? {
         for u in &mut read.rows {
             u.position += orders_read;
@@ -315,6 +309,25 @@ pub fn read(args: &InputArgs, aliases: &Aliases, progress: &Progress) -> Result<
         inputs.exceptions.extend(read.exceptions);
     }
     Ok(inputs)
+}
+
+/// The order tables' rows in one list, through the cross-file pass: an order in two files is
+/// two copies of it, counted once if identical, set aside if they differ. Before sharding,
+/// so every shard sees the same decision. Returns the rows, the exceptions and the rows read.
+fn merge_orders(
+    facts: &mut RunFacts,
+    read: Vec<(&Table, input::OrdersRead)>,
+) -> (Vec<OrderRow>, Vec<RowException>, usize) {
+    let (mut rows, mut exceptions, mut rows_read) = (Vec::new(), Vec::new(), 0);
+    for (t, r) in read {
+        rows_read += r.rows_read;
+        count(facts, t, &r);
+        append(&mut rows, r.rows);
+        exceptions.extend(r.exceptions);
+    }
+    let (rows, copies) = input::resolve(rows);
+    exceptions.extend(copies);
+    (rows, exceptions, rows_read)
 }
 
 /// Reads `files` in order, numbering their rows from 0 across them.

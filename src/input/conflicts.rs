@@ -72,8 +72,24 @@ pub fn resolve(rows: Vec<OrderRow>) -> (Vec<OrderRow>, Vec<RowException>) {
 /// the index of each one's first row. The common case (every order in one file and one
 /// account) costs one map entry per order, keyed by the row's own `&str`: no copy.
 fn mixed_orders(rows: &[OrderRow]) -> Vec<usize> {
-    let mut seen: HashMap<&str, Seen> = HashMap::with_capacity(rows.len());
+    // foldhash, not SipHash: the keys are the user's own order ids, read once, and this pass
+    // sits on the read path of a million-row month.
+    let mut seen: HashMap<&str, Seen, foldhash::fast::RandomState> =
+        HashMap::with_capacity_and_hasher(rows.len(), Default::default());
+    let mut previous: Option<&OrderRow> = None;
     for (i, r) in rows.iter().enumerate() {
+        // The next line of the same order, file and account as the row before decides
+        // nothing new (it differs from the order's first row exactly as that row did): an
+        // order's lines come together in an export, so the map holds one entry per order.
+        let same_as_previous = previous.is_some_and(|p| {
+            p.order_id == r.order_id
+                && std::sync::Arc::ptr_eq(&p.src.file, &r.src.file)
+                && p.account_id == r.account_id
+        });
+        previous = Some(r);
+        if same_as_previous {
+            continue;
+        }
         match seen.get_mut(r.order_id.as_str()) {
             None => {
                 seen.insert(
