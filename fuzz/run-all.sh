@@ -4,7 +4,7 @@
 # Logs go to fuzz/logs/TARGET.log; a crash leaves its input in fuzz/artifacts/TARGET/
 # (copy it to fuzz/regressions/TARGET/ with the fix). See docs/RELIABILITY.md.
 #
-#   fuzz/run-all.sh [SECONDS] [JOBS] [TARGET ...]   (no TARGET: all six)
+#   fuzz/run-all.sh [SECONDS] [JOBS] [TARGET ...]   (no TARGET: all seven)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS=${1:-600}

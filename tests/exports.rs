@@ -864,11 +864,9 @@ fn a_folder_reads_every_export_by_its_headers_and_lists_what_it_skipped() {
                 invoices.display()
             ),
             format!(
-                "{}: no orders or usage table found: the header row must be within the first 20 \
-                 rows and name every required column (English or Chinese headers; see README, \
-                 Reading exports). What was found:\n  the file: row 1 has 备注; for orders it \
-                 lacks order_id or 订单号; account_id, 客户ID or 企业ID; order_date or 下单日期; \
-                 type, 订单类型 or order_type; product or 产品",
+                "{}: no orders or usage header in its first 20 rows (the file: row 1 has 备注; \
+                 for orders it lacks order_id or 订单号; account_id, 客户ID or 企业ID; order_date or 下单日期; \
+                 type, 订单类型 or order_type; product or 产品)",
                 notes.display()
             ),
         ]

@@ -149,9 +149,17 @@ fn add(files: &mut Files, tables: Vec<Table>) {
     }
 }
 
-/// A skipped file's line: the refusal without its leading file name repeated.
+/// A skipped file's line for the summaries: the file and, for a file without a table,
+/// what its best header row had and lacked, on one line.
 fn skip_reason(e: &InputError) -> String {
-    e.to_string()
+    match e {
+        InputError::NoTable { file, found, .. } => format!(
+            "{file}: no orders or usage header in its first {} rows ({})",
+            input::HEADER_SEARCH_ROWS,
+            found.join("; ")
+        ),
+        _ => e.to_string(),
+    }
 }
 
 fn name_of(p: &Path) -> String {
