@@ -544,7 +544,6 @@ impl<R> LineBreaks<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use encoding_rs::GB18030;
     use std::io::Read;
     use tempfile::TempDir;
 
@@ -607,27 +606,7 @@ mod tests {
             .collect()
     }
 
-    fn gbk(text: &str) -> Vec<u8> {
-        let (bytes, _, unmappable) = GB18030.encode(text);
-        assert!(!unmappable);
-        bytes.into_owned()
-    }
-
-    fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
-        let mut bytes = if big_endian {
-            vec![0xFE, 0xFF]
-        } else {
-            vec![0xFF, 0xFE]
-        };
-        for unit in text.encode_utf16() {
-            bytes.extend(if big_endian {
-                unit.to_be_bytes()
-            } else {
-                unit.to_le_bytes()
-            });
-        }
-        bytes
-    }
+    use crate::input::decode::fixtures::{gbk, utf16};
 
     const ORDERS: &str = "订单号,客户ID,金额,备注\nO1,客户甲,\"1,000\",首单\n\nO2,A2,5,\n";
 

@@ -244,11 +244,12 @@ impl<R: Read> Read for Transcode<R> {
     }
 }
 
+/// Test fixtures: text in the encodings a CSV may come in.
 #[cfg(test)]
-mod tests {
-    use super::*;
+pub(crate) mod fixtures {
+    use encoding_rs::GB18030;
 
-    fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
+    pub(crate) fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
         let mut bytes = if big_endian {
             vec![0xFE, 0xFF]
         } else {
@@ -264,11 +265,17 @@ mod tests {
         bytes
     }
 
-    fn gbk(text: &str) -> Vec<u8> {
+    pub(crate) fn gbk(text: &str) -> Vec<u8> {
         let (bytes, _, unmappable) = GB18030.encode(text);
         assert!(!unmappable);
         bytes.into_owned()
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::{gbk, utf16};
+    use super::*;
 
     /// Reads `bytes` through `open`, `chunk` bytes at a time: the encoding and the text.
     fn decode(bytes: Vec<u8>, chunk: usize) -> Result<(&'static str, String), InputError> {
