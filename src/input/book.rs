@@ -50,6 +50,20 @@ impl Book {
             Format::Xlsx | Format::Xlsb | Format::Ods => xlsx::check_sizes(path, file)?,
             Format::Xls | Format::Csv => Scan::default(),
         };
+        Self::open_scanned(path, file, format, scan)
+    }
+
+    /// Opens a workbook the size guard has passed already (when its table was found), so
+    /// its parts are not unpacked a second time.
+    ///
+    /// # Errors
+    /// The reader's own refusals.
+    pub(crate) fn open_scanned(
+        path: &Path,
+        file: &str,
+        format: Format,
+        scan: Scan,
+    ) -> Result<Book, InputError> {
         let err = |message: String| InputError::Workbook {
             file: file.to_string(),
             format: format.name(),
@@ -84,6 +98,11 @@ impl Book {
             opened,
             scan,
         })
+    }
+
+    /// What the size guard saw.
+    pub(crate) fn scan(&self) -> Scan {
+        self.scan
     }
 
     /// The worksheets in workbook order, hidden ones included.

@@ -252,7 +252,8 @@ fn read<R>(
             collector.out.lines = Some(read.lines);
         }
         (format, Some(sheet)) => {
-            book::Book::open(&table.path, &table.file, *format)?.read(sheet, &mut collector)?
+            book::Book::open_scanned(&table.path, &table.file, *format, table.scan)?
+                .read(sheet, &mut collector)?
         }
         (_, None) => {
             return Err(InputError::NoSheets {

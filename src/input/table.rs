@@ -7,6 +7,7 @@ use super::cells::Cell;
 use super::csv::{self, Delimiter};
 use super::format::{self, Format};
 use super::headers::{self, Aliases, Columns, Field};
+use super::xlsx::Scan;
 use super::{InputError, RowSink};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -52,6 +53,8 @@ pub struct Table {
     pub(crate) delimiter: Delimiter,
     /// The text encoding, for a CSV.
     pub encoding: Option<&'static str>,
+    /// What the size guard saw in a workbook's parts when the table was found.
+    pub(crate) scan: Scan,
     /// The header's row number, as Excel shows it.
     pub header_row: u32,
     pub kind: Kind,
@@ -109,6 +112,7 @@ struct Candidate {
     hidden: bool,
     delimiter: Delimiter,
     encoding: Option<&'static str>,
+    scan: Scan,
     rows: Vec<(u32, Vec<String>)>,
 }
 
@@ -159,6 +163,7 @@ pub fn find(
                 sheet: c.sheet.clone(),
                 delimiter: c.delimiter,
                 encoding: c.encoding,
+                scan: c.scan,
                 header_row: *row,
                 kind,
                 columns: columns.clone(),
@@ -230,6 +235,7 @@ fn csv_candidates(
             hidden: false,
             delimiter,
             encoding: Some(r.encoding),
+            scan: Scan::default(),
             rows: probe.rows,
         });
         if let Ok(c) = &read
@@ -295,6 +301,7 @@ fn sheet_candidates(
             hidden: s.hidden,
             delimiter: Delimiter::Comma,
             encoding: None,
+            scan: book.scan(),
             rows: probe.rows,
         });
     }
