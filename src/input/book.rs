@@ -48,7 +48,11 @@ impl Book {
     pub(crate) fn open(path: &Path, file: &str, format: Format) -> Result<Book, InputError> {
         let scan = match format {
             Format::Xlsx | Format::Xlsb | Format::Ods => xlsx::check_sizes(path, file)?,
-            Format::Xls | Format::Csv => Scan::default(),
+            Format::Xls => {
+                check_compound(path, file)?;
+                Scan::default()
+            }
+            Format::Csv => Scan::default(),
         };
         Self::open_scanned(path, file, format, scan)
     }
@@ -198,6 +202,29 @@ impl Book {
             }
         }
     }
+}
+
+/// Checks an .xls file's compound-file structure before calamine reads it: calamine follows
+/// a sector chain until it ends, and a chain that loops back on itself grew its buffer until
+/// memory ran out (found by fuzzing). The `cfb` crate refuses such a file (every sector is
+/// pointed to at most once, and no chain returns to its start), so every chain is walked
+/// here once, by a reader that checks, and a damaged file is refused as malformed.
+fn check_compound(path: &Path, file: &str) -> Result<(), InputError> {
+    let malformed = |e: std::io::Error| InputError::Malformed {
+        file: file.to_string(),
+        message: format!("its compound-file structure is damaged: {e}"),
+    };
+    let compound = cfb::open(path).map_err(malformed)?;
+    let streams: Vec<std::path::PathBuf> = compound
+        .walk()
+        .filter(|e| e.is_stream())
+        .map(|e| e.path().to_path_buf())
+        .collect();
+    let mut compound = compound;
+    for stream in streams {
+        compound.open_stream(&stream).map_err(malformed)?;
+    }
+    Ok(())
 }
 
 /// Feeds a whole-sheet range (the .xls and .ods readers hold the sheet in memory) cell by

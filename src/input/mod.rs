@@ -105,7 +105,7 @@ pub enum InputError {
         limit_mib: u64,
     },
     #[error(
-        "{file}: the workbook is malformed; the xlsx reader stopped ({message}). Open it in Excel and save it again, or export the data again"
+        "{file}: the workbook is malformed; the reader stopped ({message}). Open it in Excel and save it again, or export the data again"
     )]
     Malformed { file: String, message: String },
     #[error("{file}: the workbook has no sheets")]
