@@ -77,7 +77,7 @@ pub fn resolve(rows: Vec<OrderRow>) -> (Vec<OrderRow>, Vec<RowException>) {
 /// when this runs, the usage files are read and the second core is free.
 fn mixed_orders(rows: &[OrderRow]) -> Vec<usize> {
     const PARTS: u64 = 2;
-    let split = foldhash::fast::FixedState::with_seed(0x6269_6c6c_7275_6e);
+    let split = foldhash::fast::FixedState::with_seed(0x0062_696c_6c72_756e);
     let mut mixed: Vec<usize> = (0..PARTS)
         .into_par_iter()
         .flat_map_iter(|part| mixed_in(rows, |id: &str| split.hash_one(id) % PARTS == part))
