@@ -39,7 +39,7 @@ impl Staged {
     /// [`OutputError::Io`] when the rename fails; the temporary file is then removed.
     pub fn publish(mut self) -> Result<(), OutputError> {
         fs::rename(&self.tmp, &self.path)
-            .map_err(|source| io_error(&self.path, "renaming the temporary file", source))?;
+            .map_err(OutputError::io(&self.path, "renaming the temporary file"))?;
         self.published = true;
         Ok(())
     }
@@ -77,7 +77,7 @@ where
     write(&staged.tmp)?;
     File::open(&staged.tmp)
         .and_then(|f| f.sync_all())
-        .map_err(|source| io_error(path, "syncing the temporary file", source))?;
+        .map_err(OutputError::io(path, "syncing the temporary file"))?;
     Ok(staged)
 }
 
@@ -129,26 +129,14 @@ pub fn remove_stale(dir: &Path, names: &[&str]) -> usize {
 
 fn temp_path(path: &Path) -> Result<PathBuf, OutputError> {
     let name = path.file_name().ok_or_else(|| {
-        io_error(
-            path,
-            "choosing a temporary name",
-            std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                "the path has no file name",
-            ),
-        )
+        OutputError::io(path, "choosing a temporary name")(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "the path has no file name",
+        ))
     })?;
     let n = NEXT_TMP.fetch_add(1, Ordering::Relaxed);
     let tmp_name = format!(".{}.tmp-{}-{n}", name.to_string_lossy(), std::process::id());
     Ok(path.with_file_name(tmp_name))
-}
-
-fn io_error(path: &Path, step: &'static str, source: std::io::Error) -> OutputError {
-    OutputError::Io {
-        path: path.to_path_buf(),
-        step,
-        source,
-    }
 }
 
 #[cfg(test)]
@@ -172,7 +160,7 @@ mod tests {
         stage(&target, |tmp| {
             assert_eq!(tmp.parent(), target.parent());
             assert!(!tmp.exists());
-            fs::write(tmp, "new").map_err(|e| io_error(tmp, "test", e))
+            fs::write(tmp, "new").map_err(OutputError::io(tmp, "test"))
         })
         .and_then(Staged::publish)
         .unwrap();
@@ -187,7 +175,9 @@ mod tests {
         fs::write(&target, "old").unwrap();
         let err = stage(&target, |tmp| {
             fs::write(tmp, "half").unwrap();
-            Err(io_error(&target, "test", std::io::Error::other("boom")))
+            Err(OutputError::io(&target, "test")(std::io::Error::other(
+                "boom",
+            )))
         })
         .unwrap_err();
         assert!(err.to_string().contains("out.txt"), "{err}");
@@ -197,7 +187,7 @@ mod tests {
 
     fn stage_text(path: &Path, text: &'static str) -> Result<Staged, OutputError> {
         stage(path, |tmp| {
-            fs::write(tmp, text).map_err(|e| io_error(tmp, "test", e))
+            fs::write(tmp, text).map_err(OutputError::io(tmp, "test"))
         })
     }
 
@@ -213,7 +203,7 @@ mod tests {
         assert_eq!(first.path(), a);
         assert_eq!(fs::read_to_string(&a).unwrap(), "old a");
         let second = stage(&b, |_| {
-            Err(io_error(&b, "test", std::io::Error::other("full")))
+            Err(OutputError::io(&b, "test")(std::io::Error::other("full")))
         });
         assert!(second.is_err());
         drop(first);

@@ -1,6 +1,6 @@
 //! The output error: which file, which sheet or step, and what failed.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// A workbook or file that could not be written. Every variant names the target file.
 #[derive(Debug, thiserror::Error)]
@@ -29,7 +29,7 @@ pub enum OutputError {
         path.display()
     )]
     Spool { path: PathBuf, message: String },
-    /// A file-system step of the write failed (temporary file, sync, rename).
+    /// A file-system step of the write failed (temporary file, sync, rename, the lock).
     #[error("cannot write {}: {step}: {source}", path.display())]
     Io {
         path: PathBuf,
@@ -37,4 +37,21 @@ pub enum OutputError {
         #[source]
         source: std::io::Error,
     },
+    /// Another run held the output folder's lock for all of `--wait`.
+    #[error(
+        "{}: another billrun run ({holder}) is writing here; wait for it, use --wait 600, or choose another --out",
+        dir.display()
+    )]
+    Busy { dir: PathBuf, holder: String },
+}
+
+impl OutputError {
+    /// [`OutputError::Io`] for `step` of writing `path`, as a `map_err` argument.
+    pub(crate) fn io(
+        path: &Path,
+        step: &'static str,
+    ) -> impl FnOnce(std::io::Error) -> OutputError + use<> {
+        let path = path.to_path_buf();
+        move |source| OutputError::Io { path, step, source }
+    }
 }

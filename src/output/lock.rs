@@ -1,6 +1,7 @@
 //! The lock on an output folder: one billrun run at a time writes into a `--out` folder, so
 //! two runs started together (cron overlapping a manual run) cannot leave a mix of both sets.
 
+use super::OutputError;
 use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -11,25 +12,6 @@ pub const LOCK_FILE: &str = ".billrun.lock";
 
 /// How often a waiting run tries the lock again.
 const POLL: Duration = Duration::from_millis(100);
-
-/// Why the lock could not be taken.
-#[derive(Debug, thiserror::Error)]
-pub enum LockError {
-    /// Another process held the lock for the whole wait.
-    #[error(
-        "{}: another billrun run ({holder}) is writing here; wait for it, use --wait 600, or choose another --out",
-        dir.display()
-    )]
-    Busy { dir: PathBuf, holder: String },
-    /// The lock file could not be opened, locked or written.
-    #[error("cannot write {}: {step}: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        step: &'static str,
-        #[source]
-        source: std::io::Error,
-    },
-}
 
 /// An exclusive lock on an output folder, held until dropped.
 ///
@@ -48,15 +30,12 @@ impl OutLock {
     ///
     /// # Errors
     ///
-    /// [`LockError::Busy`] naming the holder when another run kept the lock for all of
-    /// `wait`; [`LockError::Io`] when the lock file cannot be opened or written (a folder
+    /// [`OutputError::Busy`] naming the holder when another run kept the lock for all of
+    /// `wait`; [`OutputError::Io`] when the lock file cannot be opened or written (a folder
     /// without write permission).
-    pub fn acquire(dir: &Path, wait: Duration) -> Result<OutLock, LockError> {
+    pub fn acquire(dir: &Path, wait: Duration) -> Result<OutLock, OutputError> {
         let path = dir.join(LOCK_FILE);
-        let io = |step: &'static str| {
-            let path = path.clone();
-            move |source| LockError::Io { path, step, source }
-        };
+        let io = |step| OutputError::io(&path, step);
         let start = Instant::now();
         loop {
             // Not truncated on opening: the file may be the holder's, naming it.
@@ -72,7 +51,7 @@ impl OutLock {
                 Err(TryLockError::WouldBlock) => {
                     let left = wait.saturating_sub(start.elapsed());
                     if left.is_zero() {
-                        return Err(LockError::Busy {
+                        return Err(OutputError::Busy {
                             dir: dir.to_path_buf(),
                             holder: holder(&path),
                         });

@@ -102,13 +102,7 @@ fn write_csv<T>(
     items: &[T],
     fields: fn(&mut Fields, &T),
 ) -> Result<Staged, OutputError> {
-    let fail = |step: &'static str| {
-        move |source: std::io::Error| OutputError::Io {
-            path: path.to_path_buf(),
-            step,
-            source,
-        }
-    };
+    let fail = |step| OutputError::io(path, step);
     stage(path, |tmp| {
         let file = File::create(tmp).map_err(fail("creating the temporary file"))?;
         let mut out = BufWriter::new(file);

@@ -31,7 +31,7 @@ pub use atomic::{Staged, publish_all, remove_stale, stage};
 pub use error::OutputError;
 pub use invoices::{InvoicesWriter, write_invoices};
 pub use lang::Lang;
-pub use lock::{LOCK_FILE, LockError, OutLock};
+pub use lock::{LOCK_FILE, OutLock};
 pub use mirror::{MIRROR_FILES, stage_mirrors, write_mirrors};
 pub use refunds::{stage_refunds, write_refunds};
 pub use reprice::write_reprice;

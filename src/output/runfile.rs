@@ -44,17 +44,13 @@ pub struct FileEntry {
 ///
 /// [`OutputError::Io`] when the temporary file cannot be read.
 pub fn describe(staged: &Staged) -> Result<FileEntry, OutputError> {
-    let io = |source| OutputError::Io {
-        path: staged.path().to_path_buf(),
-        step: "hashing the temporary file",
-        source,
-    };
-    let mut file = File::open(staged.temp_path()).map_err(io)?;
+    let io = || OutputError::io(staged.path(), "hashing the temporary file");
+    let mut file = File::open(staged.temp_path()).map_err(io())?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
     let mut bytes = 0u64;
     loop {
-        let n = file.read(&mut buf).map_err(io)?;
+        let n = file.read(&mut buf).map_err(io())?;
         if n == 0 {
             break;
         }
@@ -87,11 +83,7 @@ pub fn stage_run_json(
     files: &[FileEntry],
 ) -> Result<Staged, OutputError> {
     let path = dir.join(RUN_JSON);
-    let io = |step, source| OutputError::Io {
-        path: path.clone(),
-        step,
-        source,
-    };
+    let io = |step, source| OutputError::io(&path, step)(source);
     let mut value: serde_json::Value = serde_json::from_str(summary)
         .map_err(|e| io("reading the run summary", std::io::Error::from(e)))?;
     let Some(object) = value.as_object_mut() else {
@@ -108,11 +100,7 @@ pub fn stage_run_json(
         .map_err(|e| io("formatting run.json", std::io::Error::from(e)))?;
     text.push('\n');
     stage(&path, |tmp| {
-        fs::write(tmp, text).map_err(|source| OutputError::Io {
-            path: path.clone(),
-            step: "writing the temporary file",
-            source,
-        })
+        fs::write(tmp, text).map_err(OutputError::io(&path, "writing the temporary file"))
     })
 }
 
@@ -165,11 +153,9 @@ fn remove_file_if_plain(path: &Path, inputs: &[PathBuf]) -> Result<(), OutputErr
     match fs::remove_file(path) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(source) => Err(OutputError::Io {
-            path: path.to_path_buf(),
-            step: "removing the earlier run's file",
+        Err(source) => Err(OutputError::io(path, "removing the earlier run's file")(
             source,
-        }),
+        )),
     }
 }
 
@@ -186,11 +172,7 @@ mod tests {
     fn staged(dir: &Path, name: &str, text: &'static str) -> Staged {
         let path = dir.join(name);
         stage(&path, |tmp| {
-            fs::write(tmp, text).map_err(|source| OutputError::Io {
-                path: tmp.to_path_buf(),
-                step: "test",
-                source,
-            })
+            fs::write(tmp, text).map_err(OutputError::io(tmp, "test"))
         })
         .unwrap()
     }
