@@ -15,11 +15,7 @@ use std::path::Path;
 /// field past this has swallowed rows (a stray quote), and the reader would hold it all.
 pub(crate) const MAX_QUOTED_LINES: u64 = 100;
 
-/// The byte between fields; the caller picks it (sniffed from the header line).
-#[allow(
-    dead_code,
-    reason = "tabs and semicolons come from the caller's delimiter sniffing"
-)]
+/// The byte between fields; the caller picks it (`table` tries each in turn for a header).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Delimiter {
     Comma,
