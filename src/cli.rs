@@ -99,8 +99,8 @@ pub struct InputArgs {
     pub sheet: Option<String>,
     /// Process only the accounts of shard K of N (a stable hash of the account id), for
     /// fanning a huge month out over machines.
-    #[arg(long, value_name = "K/N", value_parser = crate::rules::shard::Shard::parse)]
-    pub shard: Option<crate::rules::shard::Shard>,
+    #[arg(long, value_name = "K/N", value_parser = crate::commands::shard::Shard::parse)]
+    pub shard: Option<crate::commands::shard::Shard>,
 }
 
 #[derive(Debug, Args)]

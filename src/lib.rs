@@ -15,6 +15,5 @@ pub mod model;
 pub mod money;
 pub mod output;
 pub mod progress;
-pub mod reconcile;
 pub mod report;
 pub mod rules;

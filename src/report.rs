@@ -1,43 +1,12 @@
 //! What a run produces, ready to be written: priced lines, per-account and per-product totals,
 //! subscription and pack states, exceptions and the run facts. The writers (xlsx, json) read
-//! these; nothing here does I/O. The Excel formulas of a line live here, beside the `Calc`
-//! that says which arithmetic produced its amounts, so the two cannot drift apart.
+//! these; nothing here does I/O. The statuses and calculation records come from `rules`
+//! (the code that decides them); the Excel formulas built from them are `output::formulas`.
 
 use crate::model::{OrderType, RowException, SourceRef};
+pub use crate::rules::records::{Calc, Decision, LineStatus, PackStatus, RefundCalc, SubStatus};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-
-/// Which arithmetic produced a line's amounts; decides the line's Excel formulas.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Calc {
-    /// `full_years_amount = unit_price × billable × full_years`;
-    /// `months_amount = min(unit_price / 10 × billable × months, unit_price × billable)`
-    /// (Tencent pricing; a new purchase has `months = 0`).
-    TencentYears,
-    /// `months_amount = unit_price × billable × months` (Quick Audience monthly pricing).
-    Months,
-    /// `months_amount = unit_price × 12 / 365 × days × billable` (Quick Audience by days).
-    Days { days: u32 },
-    /// `list_amount = unit_price × billable` (one-time items and packs).
-    OneTime,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum LineStatus {
-    Ok,
-    Mismatch,
-    Unbilled,
-}
-
-impl LineStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LineStatus::Ok => "OK",
-            LineStatus::Mismatch => "MISMATCH",
-            LineStatus::Unbilled => "UNBILLED",
-        }
-    }
-}
 
 /// One priced order line: the columns of the Lines sheet (SPEC 6), in order.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,66 +48,6 @@ pub struct Line {
     pub calc: Calc,
 }
 
-/// Column letters of the Lines sheet (SPEC 6 order). The writer and the formulas share them.
-pub mod cols {
-    pub const QUANTITY: &str = "H";
-    pub const BILLABLE: &str = "I";
-    pub const UNIT_PRICE: &str = "M";
-    pub const FULL_YEARS: &str = "N";
-    pub const FULL_YEARS_AMOUNT: &str = "O";
-    pub const MONTHS: &str = "P";
-    pub const MONTHS_AMOUNT: &str = "Q";
-    pub const LIST_AMOUNT: &str = "R";
-    pub const DISCOUNT: &str = "S";
-    pub const EXPECTED: &str = "T";
-    pub const BILLED: &str = "U";
-    pub const DIFFERENCE: &str = "V";
-}
-
-/// The live formulas of one Lines row (Excel row number `r`, 1-based). An amount the line's
-/// calculation fixes at zero (the years part of a by-month line, both parts of a one-time
-/// item) has no formula: `None`, written as the number 0, since `=0` would recompute nothing.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LineFormulas {
-    pub full_years_amount: Option<String>,
-    pub months_amount: Option<String>,
-    pub list_amount: String,
-    pub expected_amount: String,
-    /// Present only when the line has a billed amount.
-    pub difference: Option<String>,
-}
-
-impl Line {
-    /// The formulas that recompute this line's amounts from its own cells.
-    pub fn formulas(&self, r: u32) -> LineFormulas {
-        use cols::*;
-        let p = format!("{UNIT_PRICE}{r}");
-        let q = format!("{BILLABLE}{r}");
-        let (fy, mo) = match self.calc {
-            Calc::TencentYears => (
-                Some(format!("={p}*{q}*{FULL_YEARS}{r}")),
-                Some(format!("=MIN({p}/10*{q}*{MONTHS}{r},{p}*{q})")),
-            ),
-            Calc::Months => (None, Some(format!("={p}*{q}*{MONTHS}{r}"))),
-            Calc::Days { days } => (None, Some(format!("={p}*12/365*{days}*{q}"))),
-            Calc::OneTime => (None, None),
-        };
-        let list = match self.calc {
-            Calc::OneTime => format!("={p}*{q}"),
-            _ => format!("={FULL_YEARS_AMOUNT}{r}+{MONTHS_AMOUNT}{r}"),
-        };
-        LineFormulas {
-            full_years_amount: fy,
-            months_amount: mo,
-            list_amount: list,
-            expected_amount: format!("=ROUND({LIST_AMOUNT}{r}-{DISCOUNT}{r},2)"),
-            difference: self
-                .billed_amount
-                .map(|_| format!("={BILLED}{r}-{EXPECTED}{r}")),
-        }
-    }
-}
-
 /// Totals of one account (Accounts sheet).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AccountTotal {
@@ -161,27 +70,6 @@ pub struct ProductTotal {
     pub difference: Decimal,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum SubStatus {
-    Active,
-    Expiring,
-    Grace,
-    Reclaimed,
-    Refunded,
-}
-
-impl SubStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SubStatus::Active => "ACTIVE",
-            SubStatus::Expiring => "EXPIRING",
-            SubStatus::Grace => "GRACE",
-            SubStatus::Reclaimed => "RECLAIMED",
-            SubStatus::Refunded => "REFUNDED",
-        }
-    }
-}
-
 /// A subscription's state at `--as-of` (Subscriptions sheet).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SubscriptionRow {
@@ -195,27 +83,6 @@ pub struct SubscriptionRow {
     /// Days from as-of to expiry (negative once expired).
     pub days_to_expiry: i64,
     pub reclaim_date: NaiveDate,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum PackStatus {
-    Active,
-    Low,
-    Exhausted,
-    Expired,
-    Refunded,
-}
-
-impl PackStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PackStatus::Active => "ACTIVE",
-            PackStatus::Low => "LOW",
-            PackStatus::Exhausted => "EXHAUSTED",
-            PackStatus::Expired => "EXPIRED",
-            PackStatus::Refunded => "REFUNDED",
-        }
-    }
 }
 
 /// One prepaid pack (Packs sheet).
@@ -238,38 +105,6 @@ pub struct PackRow {
     /// Usage that found no quota left while this was the last valid pack it could draw on.
     pub overdrawn: u64,
     pub status: PackStatus,
-}
-
-/// A refund decision (SPEC 3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Decision {
-    Approved,
-    Rejected,
-}
-
-impl Decision {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Decision::Approved => "APPROVED",
-            Decision::Rejected => "REJECTED",
-        }
-    }
-}
-
-/// Which arithmetic produced a refund's amount; decides its Excel formula on the Refunds
-/// sheet (`paid` is column K, `voucher_kept` L).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RefundCalc {
-    /// Nothing refunded (a rejection): the amount is a plain 0.
-    Nothing,
-    /// `refund = paid − voucher_kept` (the 7-day and 30-day windows).
-    Full,
-    /// `refund = ROUND((paid − voucher_kept) × unused / total, 2)`: time pro-rata (unused
-    /// days of the term's days) or, for a pack without a term, unused quota of its size.
-    ProRata { unused: u64, total: u64 },
-    /// `refund = SUM` of this request's rows on the refunds Packs sheet: `first` is the index
-    /// of the first of `count` consecutive rows in `Report::refund_packs`.
-    Packs { first: usize, count: usize },
 }
 
 /// One row of the Refunds sheet: the decision on one order line of a refund request.

@@ -7,6 +7,7 @@ pub mod inputs;
 pub mod quote;
 pub mod reprice;
 pub mod run;
+pub mod shard;
 pub mod summary;
 
 /// How a command ended: exit code 0 (done), 1 (a --fail-on condition) or 2 (bad input).

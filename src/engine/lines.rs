@@ -4,9 +4,9 @@
 use super::Event;
 use crate::model::{Discount, ExceptionCode, RowException};
 use crate::money::{fmt_money, fmt_num, round_cents};
-use crate::reconcile::reconcile;
 use crate::report::Line;
 use crate::rules::Priced;
+use crate::rules::reconcile::reconcile;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 

@@ -16,7 +16,7 @@ use crate::report::{AccountTotal, Line, PackRow, Report, SubscriptionRow, UsageT
 use rust_xlsxwriter::{RowNum, Workbook, XlsxError};
 use std::path::{Path, PathBuf};
 
-/// Lines columns, in SPEC 6 order; their letters are `report::cols` (checked by a test).
+/// Lines columns, in SPEC 6 order; their letters are `formulas::cols` (checked by a test).
 pub const LINES: &[Column] = &[
     col("order_id", "订单号", 18.0),
     col("line", "行号", 6.0),
@@ -345,7 +345,7 @@ fn write_line(
     c.amount(18, line.discount)?;
     c.opt_amount(20, line.billed_amount)?;
     if formulas {
-        let f = line.formulas(row + 1);
+        let f = super::formulas::line_formulas(line, row + 1);
         match &f.full_years_amount {
             Some(formula) => c.amount_formula(14, formula, line.full_years_amount)?,
             None => c.amount(14, line.full_years_amount)?,

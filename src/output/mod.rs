@@ -5,6 +5,7 @@
 mod atomic;
 mod cells;
 mod error;
+pub mod formulas;
 mod invoices;
 mod lang;
 mod lock;

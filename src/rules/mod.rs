@@ -4,10 +4,11 @@
 pub mod cdp;
 pub mod ledger;
 pub mod pricing;
+pub mod reconcile;
+pub mod records;
 pub mod refund;
 pub mod requirements;
 pub mod revenue;
-pub mod shard;
 pub mod subscription;
 
 pub use pricing::{Base, Priced};

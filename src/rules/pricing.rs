@@ -2,10 +2,10 @@
 //! the amount for a full term, a co-terminated Tencent add-on, months, days, or once.
 //! Pure; no I/O.
 
+use super::records::Calc;
 use crate::calendar::{MonthRounding, years_and_months};
 use crate::catalog::{Model, SkuDef, TierMode};
 use crate::money::{fmt_money, fmt_num};
-use crate::report::Calc;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 

@@ -1,9 +1,9 @@
 //! Subscription lifecycle rules: the grace period after expiry, whether a renewal still
 //! counts from the old expiry, and a subscription's status on a date. Pure; no I/O.
 
+use super::records::SubStatus;
 use crate::calendar::add_months;
 use crate::catalog::{Settings, Vendor};
-use crate::report::SubStatus;
 use chrono::{Days, NaiveDate};
 
 /// The last day resources are kept after `expiry` (renewals on or before it count from the

@@ -1,7 +1,7 @@
 //! Billed against expected: `difference = billed − expected`; `OK` within the tolerance,
 //! `MISMATCH` beyond it, `UNBILLED` when nothing was billed. Pure; no I/O.
 
-use crate::report::LineStatus;
+use super::records::LineStatus;
 use rust_decimal::Decimal;
 
 pub fn reconcile(
