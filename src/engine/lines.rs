@@ -2,10 +2,11 @@
 //! one into an exception with the row's source, column and value.
 
 use super::Event;
-use crate::model::{Discount, ExceptionCode, RowException};
-use crate::money::{fmt_money, fmt_num, round_cents};
+use crate::model::{ExceptionCode, RowException};
+use crate::money::fmt_money;
 use crate::report::Line;
 use crate::rules::Priced;
+use crate::rules::discount;
 use crate::rules::reconcile::reconcile;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -45,33 +46,20 @@ pub fn finish(
     tolerance: Decimal,
 ) -> Result<Line, Box<RowException>> {
     let row = &ev.row;
-    let (discount, note) = match row.discount {
-        None => (Decimal::ZERO, String::new()),
-        Some(Discount::Amount(a)) => (a, format!(" − discount {}", fmt_money(a))),
-        Some(Discount::Percent(pct)) => {
-            let a = p.list_amount * pct / Decimal::ONE_HUNDRED;
-            (a, format!(" − {}% discount {}", fmt_num(pct), fmt_money(a)))
-        }
-    };
-    if discount > p.list_amount {
-        return Err(Box::new(exception(
+    let d = discount::apply(&p, row.discount).map_err(|e| {
+        Box::new(exception(
             ev,
             ExceptionCode::BadValue,
             "discount",
-            fmt_money(discount),
+            fmt_money(e.discount),
             format!(
                 "discount {} is more than the line's list amount {}; check the discount",
-                fmt_money(discount),
-                fmt_money(p.list_amount)
+                fmt_money(e.discount),
+                fmt_money(e.list)
             ),
-        )));
-    }
-    let expected = round_cents(p.list_amount - discount);
-    let rule = if note.is_empty() {
-        p.rule
-    } else {
-        format!("{}{note} = {}", p.rule, fmt_money(expected))
-    };
+        ))
+    })?;
+    let expected = d.expected;
     let (difference, status) = reconcile(expected, row.billed_amount, tolerance);
     Ok(Line {
         src: row.src.clone(),
@@ -93,12 +81,12 @@ pub fn finish(
         months: p.months,
         months_amount: p.months_amount,
         list_amount: p.list_amount,
-        discount,
+        discount: d.discount,
         expected_amount: expected,
         billed_amount: row.billed_amount,
         difference,
         status,
-        rule,
+        rule: d.rule,
         calc: p.calc,
     })
 }

@@ -2,6 +2,7 @@
 //! the amounts together with the rule text that explains them, built by the same code.
 
 pub mod cdp;
+pub mod discount;
 pub mod ledger;
 pub mod pricing;
 pub mod reconcile;
