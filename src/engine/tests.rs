@@ -1,6 +1,6 @@
 use super::*;
-use crate::model::{Discount, OrderType, SourceRef, Term, UsageRow};
-use crate::report::{Line, SubStatus};
+use crate::model::{Discount, ExceptionCode, OrderType, SourceRef, Term, UsageRow};
+use crate::report::{Line, LineStatus, SubStatus};
 use rust_decimal_macros::dec;
 use std::sync::Arc;
 

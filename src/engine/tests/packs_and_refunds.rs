@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::model::{Metric, RefundReason};
-use crate::report::{Decision, PackStatus, RefundRow};
+use crate::report::{Decision, PackStatus, RefundCalc, RefundRow};
 
 impl B {
     pub(super) fn usage(mut self, date: &str, metric: Metric, qty: u64, order: Option<&str>) -> B {

@@ -2,12 +2,16 @@
 //! against the lines before them, and the account's subscription, pack and usage states at
 //! `--as-of`.
 
-use super::refunds;
-use super::revenue::revenue_rows;
-use super::state::AccountState;
-use super::state::Orig;
-use super::usage::usage_totals;
-use super::{Ctx, Event, events};
+mod events;
+mod lines;
+mod qa;
+mod refunds;
+mod resolve;
+mod revenue;
+mod state;
+mod usage;
+
+use super::{Ctx, Event};
 use crate::catalog::Catalog;
 use crate::model::{OrderType, RowException, UsageRow};
 use crate::report::{
@@ -16,8 +20,11 @@ use crate::report::{
 };
 use crate::rules::subscription::{reclaim_date, status};
 use chrono::NaiveDate;
+use revenue::revenue_rows;
 use rust_decimal::Decimal;
+use state::{AccountState, Orig};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use usage::usage_totals;
 
 #[derive(Debug, Default)]
 pub struct AccountResult {

@@ -1,8 +1,8 @@
 //! An account's usage totals by metric (the Usage sheet): what packs served, what was
 //! overdrawn, and what the overdraft costs where the catalog has a pay-as-you-go rate.
 
+use super::AccountResult;
 use super::Ctx;
-use super::account::AccountResult;
 use super::state::AccountState;
 use crate::model::Metric;
 use crate::money::{fmt_money, fmt_num, round_cents};
