@@ -108,3 +108,29 @@ pub enum RefundCalc {
     /// of the first of `count` consecutive rows in `Report::refund_packs`.
     Packs { first: usize, count: usize },
 }
+
+/// Why a rule refuses a line: the exception its row becomes, with the column and value it
+/// names and a message a finance user can act on. The engine adds the row's source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    pub code: crate::model::ExceptionCode,
+    pub column: &'static str,
+    pub value: String,
+    pub message: String,
+}
+
+impl Refused {
+    pub fn new(
+        code: crate::model::ExceptionCode,
+        column: &'static str,
+        value: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Refused {
+        Refused {
+            code,
+            column,
+            value: value.into(),
+            message: message.into(),
+        }
+    }
+}

@@ -1,10 +1,13 @@
-//! Subscription lifecycle rules: the grace period after expiry, whether a renewal still
-//! counts from the old expiry, and a subscription's status on a date. Pure; no I/O.
+//! Subscriptions (SPEC 2): what an account holds, which of its subscriptions is active on a
+//! date or is the latest, the grace period after expiry, the reclaim date, and a
+//! subscription's status on a date. Pure; no I/O.
 
-use super::records::SubStatus;
+use super::records::{Refused, SubStatus};
 use crate::calendar::add_months;
 use crate::catalog::{Settings, Vendor};
+use crate::model::ExceptionCode as C;
 use chrono::{Days, NaiveDate};
+use rust_decimal::Decimal;
 
 /// The last day resources are kept after `expiry` (renewals on or before it count from the
 /// old expiry): Tencent `add_months(expiry, grace_months)`, Quick Audience expiry + 14 days.
@@ -45,6 +48,72 @@ pub fn status(
     } else {
         SubStatus::Reclaimed
     }
+}
+
+/// A subscription: (SKU, edition) with a quantity over `[start, expiry)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sub {
+    pub sku: String,
+    pub edition: String,
+    pub vendor: Vendor,
+    pub quantity: u64,
+    pub start: NaiveDate,
+    pub expiry: NaiveDate,
+    /// The per-period unit price it was bought at (annual, or monthly for Quick Audience).
+    pub unit_price: Decimal,
+    pub order_id: String,
+    pub refunded: bool,
+}
+
+impl Sub {
+    pub fn active_on(&self, d: NaiveDate) -> bool {
+        !self.refunded && self.start <= d && d < self.expiry
+    }
+}
+
+/// The active subscription of `sku` on `d` (of `edition` when given), latest expiry first
+/// (the later of two with the same expiry).
+pub fn active(subs: &[Sub], sku: &str, edition: Option<&str>, d: NaiveDate) -> Option<usize> {
+    subs.iter()
+        .enumerate()
+        .filter(|(_, s)| s.sku == sku && s.active_on(d) && edition.is_none_or(|e| s.edition == e))
+        .max_by_key(|(i, s)| (s.expiry, *i))
+        .map(|(i, _)| i)
+}
+
+/// The most recent subscription of `sku` (of `edition` when given) that has not been
+/// refunded, active or not: the one a renewal extends.
+pub fn latest(subs: &[Sub], sku: &str, edition: Option<&str>) -> Option<usize> {
+    subs.iter()
+        .enumerate()
+        .filter(|(_, s)| s.sku == sku && !s.refunded && edition.is_none_or(|e| s.edition == e))
+        .max_by_key(|(i, s)| (s.expiry, *i))
+        .map(|(i, _)| i)
+}
+
+/// The catalog's `max_active_per_account` for an edition: a new subscription starting on
+/// `start` is refused while the account already holds `max` active ones.
+pub fn over_limit(
+    subs: &[Sub],
+    code: &str,
+    edition: &str,
+    max: u32,
+    start: NaiveDate,
+) -> Option<Refused> {
+    let held = subs
+        .iter()
+        .filter(|s| s.sku == code && s.edition == edition && s.active_on(start))
+        .count();
+    (held >= max as usize).then(|| {
+        Refused::new(
+            C::LimitExceeded,
+            "edition",
+            edition,
+            format!(
+                "an account may hold at most {max} active {code} {edition} subscription(s); this account already has one on {start}"
+            ),
+        )
+    })
 }
 
 #[cfg(test)]

@@ -2,26 +2,27 @@
 //! against the lines before them, and the account's subscription, pack and usage states at
 //! `--as-of`.
 
-mod events;
+mod addon;
 mod lines;
+mod purchase;
 mod qa;
 mod refunds;
+mod renewal;
 mod resolve;
 mod revenue;
 mod state;
+mod states;
+mod upgrade;
 mod usage;
 
 use super::{Ctx, Event};
 use crate::catalog::Catalog;
 use crate::model::{OrderType, RowException, UsageRow};
 use crate::report::{
-    Line, PackRow, PackStatus, RefundCalc, RefundPackRow, RefundRow, RevenueRow, SubscriptionRow,
-    UsageTotal,
+    Line, PackRow, RefundCalc, RefundPackRow, RefundRow, RevenueRow, SubscriptionRow, UsageTotal,
 };
-use crate::rules::subscription::{reclaim_date, status};
 use chrono::NaiveDate;
 use revenue::revenue_rows;
-use rust_decimal::Decimal;
 use state::{AccountState, Orig};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use usage::usage_totals;
@@ -117,13 +118,13 @@ pub fn replay(ctx: &Ctx, account_id: &str, evs: Vec<Event>, usage: Vec<UsageRow>
                 refund(ctx, &mut st, ev, seq, &mut out);
                 continue;
             }
-            OrderType::New => events::new(ctx, &mut st, ev, &|bundle| {
+            OrderType::New => purchase::new(ctx, &mut st, ev, &|bundle| {
                 gaps.get(&(ev.row.order_id.clone(), bundle.to_string()))
                     .cloned()
             }),
-            OrderType::Addon => events::addon(ctx, &mut st, ev),
-            OrderType::Renewal => events::renewal(ctx, &mut st, ev),
-            OrderType::Upgrade => events::upgrade(ctx, &mut st, ev),
+            OrderType::Addon => addon::addon(ctx, &mut st, ev),
+            OrderType::Renewal => renewal::renewal(ctx, &mut st, ev),
+            OrderType::Upgrade => upgrade::upgrade(ctx, &mut st, ev),
         };
         match result {
             Ok(line) => {
@@ -145,8 +146,9 @@ pub fn replay(ctx: &Ctx, account_id: &str, evs: Vec<Event>, usage: Vec<UsageRow>
     out.lines.sort_by(|a, b| {
         (a.order_date, &a.order_id, a.line).cmp(&(b.order_date, &b.order_id, b.line))
     });
-    states(ctx, account_id, &st, &mut out);
-    usage_totals(ctx, account_id, &st, &mut out);
+    out.subscriptions = states::subscriptions(ctx, account_id, &st);
+    out.packs = states::packs(ctx, account_id, &st);
+    out.usage = usage_totals(ctx, account_id, &st);
     out.revenue = revenue_rows(ctx, account_id, &st);
     out
 }
@@ -249,54 +251,4 @@ fn bundle_gaps(cat: &Catalog, evs: &[Event]) -> HashMap<(String, String), String
         }
     }
     gaps
-}
-
-fn states(ctx: &Ctx, account_id: &str, st: &AccountState, out: &mut AccountResult) {
-    let s = ctx.catalog.settings();
-    for sub in &st.subs {
-        out.subscriptions.push(SubscriptionRow {
-            account_id: account_id.to_string(),
-            product: sub.sku.clone(),
-            edition: sub.edition.clone(),
-            quantity: sub.quantity,
-            start: sub.start,
-            expiry: sub.expiry,
-            status: status(sub.vendor, sub.expiry, sub.refunded, ctx.as_of, s),
-            days_to_expiry: (sub.expiry - ctx.as_of).num_days(),
-            reclaim_date: reclaim_date(sub.vendor, sub.expiry, s),
-        });
-    }
-    out.subscriptions
-        .sort_by(|a, b| (&a.product, a.start, &a.edition).cmp(&(&b.product, b.start, &b.edition)));
-    let alert = ctx.alert_below / Decimal::ONE_HUNDRED;
-    for e in &st.ledger.entries {
-        let remaining = e.remaining();
-        let base = if e.size > 0 { e.size } else { e.bonus };
-        let status = if e.closed_at.is_some() {
-            PackStatus::Refunded
-        } else if e.expires.is_some_and(|x| x <= ctx.as_of) {
-            PackStatus::Expired
-        } else if remaining == 0 {
-            PackStatus::Exhausted
-        } else if Decimal::from(remaining) < Decimal::from(base) * alert {
-            PackStatus::Low
-        } else {
-            PackStatus::Active
-        };
-        out.packs.push(PackRow {
-            account_id: account_id.to_string(),
-            order_id: e.order_id.clone(),
-            pack: e.pack,
-            product: e.sku.clone(),
-            edition: e.edition.clone(),
-            size: e.size,
-            bonus: if e.bonus_void { 0 } else { e.bonus },
-            purchased: e.purchased,
-            expires: e.expires,
-            used: e.used(),
-            remaining,
-            overdrawn: e.overdrawn,
-            status,
-        });
-    }
 }

@@ -3,10 +3,13 @@
 
 use super::Event;
 use super::lines::exception;
+use crate::calendar::add_months;
 use crate::catalog::{Catalog, Edition, SkuDef, Vendor};
 use crate::model::{ExceptionCode as C, RowException, Term};
 use crate::money::fmt_num;
 use crate::rules::pricing::{self, Base, BaseError};
+use crate::rules::records::Refused;
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 pub type R<T> = Result<T, Box<RowException>>;
@@ -265,4 +268,23 @@ pub fn payment(ev: &Event, code: &str, sku: &SkuDef) -> R<()> {
         )),
         _ => Ok(()),
     }
+}
+
+/// A rule's refusal as the row's exception.
+pub fn refused(ev: &Event, r: Refused) -> Box<RowException> {
+    fail(ev, r.code, r.column, r.value, r.message)
+}
+
+/// The day a term of `months` from `start` ends; past the calendar's last date is the row's
+/// exception.
+pub fn end_of(ev: &Event, start: NaiveDate, months: u32) -> R<NaiveDate> {
+    add_months(start, months).ok_or_else(|| {
+        fail(
+            ev,
+            C::BadValue,
+            "order_date",
+            start.to_string(),
+            "the term runs past the last date the calendar holds",
+        )
+    })
 }
