@@ -2,7 +2,10 @@
 //! requirements the account's holdings leave unmet, and whether a region is allowed for a
 //! SKU and edition. The requirements are catalog data; nothing here names a SKU. No I/O.
 
+use super::records::Refused;
 use crate::catalog::{EditionDef, Requirement, SkuDef};
+use crate::model::ExceptionCode as C;
+use chrono::NaiveDate;
 
 /// The requirements of `sku` that apply in `region` and that no holding meets. `holds(sku,
 /// editions)` says whether the account holds `sku` (in one of `editions`, or any edition
@@ -68,6 +71,76 @@ pub fn region_fault(
         return Some(format!("{code} {edition_code} is not sold in {region}"));
     }
     None
+}
+
+/// Where a line stands, for the words of a refusal.
+#[derive(Debug, Clone, Copy)]
+pub struct LineRef<'a> {
+    pub code: &'a str,
+    pub account: &'a str,
+    pub order: &'a str,
+    pub on: NaiveDate,
+}
+
+/// The SKU's requirements met, or `MISSING_REQUIREMENT` naming every one that is not: met by
+/// a subscription active on the line's date or a line of the same order (`holds`).
+pub fn check(
+    sku: &SkuDef,
+    region: &str,
+    line: LineRef,
+    holds: impl Fn(&str, &[String]) -> bool,
+) -> Result<(), Refused> {
+    let missing = unmet(sku, region, holds);
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<String> = missing.iter().map(|r| describe(r)).collect();
+    let LineRef {
+        code,
+        account,
+        order,
+        on,
+    } = line;
+    Err(Refused::new(
+        C::MissingRequirement,
+        "product",
+        code,
+        format!(
+            "{code} requires {}: account {account} holds none active on {on} and order {order} does not buy it",
+            names.join(" and ")
+        ),
+    ))
+}
+
+/// The row's region for a Quick Audience line: required on new and add-on lines
+/// (`required`), checked whenever given. Returns the region (empty when none was needed).
+pub fn region<'r>(
+    vendor_regions: &[String],
+    code: &str,
+    sku: &SkuDef,
+    edition_code: &str,
+    edition: &EditionDef,
+    given: &'r str,
+    required: bool,
+) -> Result<&'r str, Refused> {
+    if given.is_empty() {
+        if !required {
+            return Ok("");
+        }
+        return Err(Refused::new(
+            C::MissingValue,
+            "region",
+            "",
+            format!(
+                "region is empty: a Quick Audience line names its region ({})",
+                or_list(vendor_regions)
+            ),
+        ));
+    }
+    match region_fault(vendor_regions, code, sku, edition_code, edition, given) {
+        Some(why) => Err(Refused::new(C::BadRegion, "region", given, why)),
+        None => Ok(given),
+    }
 }
 
 #[cfg(test)]

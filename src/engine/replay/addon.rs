@@ -3,7 +3,7 @@
 //! result: the added units grow the account's subscription, boosters join a CDP cover.
 
 use super::lines::{LineFacts, finish};
-use super::purchase::{self, grant_bonus};
+use super::purchase::grant_bonus;
 use super::resolve::{self as rv, R, refused};
 use super::state::AccountState;
 use super::{Ctx, Event, qa};
@@ -15,14 +15,11 @@ use crate::rules::cdp;
 use crate::rules::records::Refused;
 use crate::rules::subscription::{Sub, active};
 
-/// Packs and one-time items have no term to co-terminate: an add-on of one is priced as the
-/// purchase it is.
+/// An add-on of a SKU with a term (the replay prices add-ons of packs and one-time items as
+/// purchases).
 pub fn addon(ctx: &Ctx, st: &mut AccountState, ev: &Event) -> R<Line> {
     let cat = ctx.catalog;
     let (code, sku) = rv::sku(cat, ev)?;
-    if !sku.addon_only && !sku.model.has_term() {
-        return purchase::new(ctx, st, ev, &|_| None);
-    }
     rv::payment(ev, code, sku)?;
     let q = rv::quantity(ev)?;
     let d = ev.row.order_date;

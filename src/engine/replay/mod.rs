@@ -113,18 +113,19 @@ pub fn replay(ctx: &Ctx, account_id: &str, evs: Vec<Event>, usage: Vec<UsageRow>
             }
             Item::Order(ev) => *ev,
         };
-        let result = match ev.row.kind {
-            OrderType::Refund => {
-                refund(ctx, &mut st, ev, seq, &mut out);
-                continue;
-            }
-            OrderType::New => purchase::new(ctx, &mut st, ev, &|bundle| {
+        let Some(how) = pricing(cat, ev) else {
+            refund(ctx, &mut st, ev, seq, &mut out);
+            continue;
+        };
+        let result = match how {
+            Pricing::Purchase { in_bundle: true } => purchase::new(ctx, &mut st, ev, &|bundle| {
                 gaps.get(&(ev.row.order_id.clone(), bundle.to_string()))
                     .cloned()
             }),
-            OrderType::Addon => addon::addon(ctx, &mut st, ev),
-            OrderType::Renewal => renewal::renewal(ctx, &mut st, ev),
-            OrderType::Upgrade => upgrade::upgrade(ctx, &mut st, ev),
+            Pricing::Purchase { in_bundle: false } => purchase::new(ctx, &mut st, ev, &|_| None),
+            Pricing::Addon => addon::addon(ctx, &mut st, ev),
+            Pricing::Renewal => renewal::renewal(ctx, &mut st, ev),
+            Pricing::Upgrade => upgrade::upgrade(ctx, &mut st, ev),
         };
         match result {
             Ok(line) => {
@@ -151,6 +152,41 @@ pub fn replay(ctx: &Ctx, account_id: &str, evs: Vec<Event>, usage: Vec<UsageRow>
     out.usage = usage_totals(ctx, account_id, &st);
     out.revenue = revenue_rows(ctx, account_id, &st);
     out
+}
+
+/// The event that prices an order row (refund requests are decided instead).
+enum Pricing {
+    /// A purchase; `in_bundle`: its order's bundle requirements apply (a row of type `new`).
+    Purchase {
+        in_bundle: bool,
+    },
+    Addon,
+    Renewal,
+    Upgrade,
+}
+
+/// Which event prices the row: a line of an add-on-only SKU (qcs-robot) is an add-on
+/// whatever its type (SPEC 2.2); an add-on of a pack or one-time item has no term to
+/// co-terminate and is priced as the purchase it is. A row whose SKU is unknown keeps its
+/// type and becomes that event's exception. `None` for a refund request.
+fn pricing(cat: &Catalog, ev: &Event) -> Option<Pricing> {
+    let sku = ev
+        .row
+        .product
+        .as_deref()
+        .and_then(|p| cat.sku(p))
+        .map(|(_, s)| s);
+    Some(match (ev.row.kind, sku) {
+        (OrderType::Refund, _) => return None,
+        (OrderType::New, Some(s)) if s.addon_only => Pricing::Addon,
+        (OrderType::New, _) => Pricing::Purchase { in_bundle: true },
+        (OrderType::Addon, Some(s)) if !s.addon_only && !s.model.has_term() => {
+            Pricing::Purchase { in_bundle: false }
+        }
+        (OrderType::Addon, _) => Pricing::Addon,
+        (OrderType::Renewal, _) => Pricing::Renewal,
+        (OrderType::Upgrade, _) => Pricing::Upgrade,
+    })
 }
 
 /// Decides a refund request; its rows are reported when it is dated in the period.

@@ -2,7 +2,6 @@
 //! price it; this applies the result to the account: the subscription held, the packs and
 //! bonus granted in the ledger.
 
-use super::addon;
 use super::lines::{LineFacts, finish};
 use super::resolve::{self as rv, R, end_of, fail, refused};
 use super::state::AccountState;
@@ -27,9 +26,6 @@ pub fn new(
 ) -> R<Line> {
     let cat = ctx.catalog;
     let (code, sku) = rv::sku(cat, ev)?;
-    if sku.addon_only {
-        return addon::addon(ctx, st, ev);
-    }
     if let Some(gap) = sku.bundle.as_deref().and_then(bundle_gap) {
         return Err(fail(ev, C::MissingRequirement, "product", code, gap));
     }

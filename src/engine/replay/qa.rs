@@ -1,13 +1,12 @@
-//! Quick Audience checks of a line against the account (SPEC 1.5): the line's region, and
-//! the requirements of its SKU met by what the account holds, active on the line's date, or
-//! buys in the same order.
+//! Quick Audience checks of a line against the account (SPEC 1.5), by the rules of
+//! `rules::requirements`: the line's region, and the requirements of its SKU met by what the
+//! account holds, active on the line's date, or buys in the same order.
 
-use super::resolve::{R, fail};
+use super::resolve::{R, refused};
 use super::state::AccountState;
 use super::{Ctx, Event};
 use crate::catalog::{Edition, SkuDef, Vendor};
-use crate::model::ExceptionCode as C;
-use crate::rules::requirements::{describe, or_list, region_fault, unmet};
+use crate::rules::requirements::{self as rule, LineRef};
 
 /// The row's region, checked for the SKU and edition. A new or add-on Quick Audience line
 /// must name one (`required`); on other lines a region given is still checked.
@@ -24,29 +23,11 @@ pub fn region<'e>(
     }
     let regions = &ctx.catalog.settings().qa_regions;
     let given = ev.row.region.as_deref().map(str::trim).unwrap_or("");
-    if given.is_empty() {
-        if !required {
-            return Ok("");
-        }
-        return Err(fail(
-            ev,
-            C::MissingValue,
-            "region",
-            "",
-            format!(
-                "region is empty: a Quick Audience line names its region ({})",
-                or_list(regions)
-            ),
-        ));
-    }
-    match region_fault(regions, code, sku, e.code, &e.def, given) {
-        Some(why) => Err(fail(ev, C::BadRegion, "region", given, why)),
-        None => Ok(given),
-    }
+    rule::region(regions, code, sku, e.code, &e.def, given, required).map_err(|r| refused(ev, r))
 }
 
 /// The SKU's requirements, each met by a subscription active on the line's date or by a
-/// line of the same order; `MISSING_REQUIREMENT` names every one that is not.
+/// line of the same order.
 pub fn requirements(
     st: &AccountState,
     ev: &Event,
@@ -70,21 +51,11 @@ pub fn requirements(
             || same_order
                 .is_some_and(|items| items.iter().any(|(s, e)| s == want && fits(e, editions)))
     };
-    let missing = unmet(sku, region, holds);
-    if missing.is_empty() {
-        return Ok(());
-    }
-    let names: Vec<String> = missing.iter().map(|r| describe(r)).collect();
-    Err(fail(
-        ev,
-        C::MissingRequirement,
-        "product",
+    let line = LineRef {
         code,
-        format!(
-            "{code} requires {}: account {} holds none active on {d} and order {} does not buy it",
-            names.join(" and "),
-            row.account_id,
-            row.order_id
-        ),
-    ))
+        account: &row.account_id,
+        order: &row.order_id,
+        on: d,
+    };
+    rule::check(sku, region, line, holds).map_err(|r| refused(ev, r))
 }

@@ -56,3 +56,41 @@ fn region_edges() {
     assert!(check("qa-dataphin", "", "cn-zhangjiakou").is_some());
     assert!(check("qa-dataphin", "", "cn-shenzhen").is_none());
 }
+
+#[test]
+fn a_refusal_names_every_unmet_requirement_and_the_region_is_required_on_new_lines() {
+    let cat = Catalog::builtin();
+    let social = cat.sku_by_code("qa-social").unwrap();
+    let on = chrono::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
+    let line = LineRef {
+        code: "qa-social",
+        account: "A-1",
+        order: "O-9",
+        on,
+    };
+    let e = check(social, "cn-shanghai", line, |_, _| false).unwrap_err();
+    assert_eq!((e.code, e.column), (C::MissingRequirement, "product"));
+    assert_eq!(
+        e.message,
+        "qa-social requires qa (standard-20, standard-50 or standard-100): account A-1 holds none active on 2025-03-01 and order O-9 does not buy it"
+    );
+    assert!(check(social, "cn-shanghai", line, |_, _| true).is_ok());
+    let e = cat.edition(social, Some("fans-1m")).unwrap();
+    let err = region(&regions(), "qa-social", social, e.code, &e.def, "", true).unwrap_err();
+    assert_eq!(err.code, C::MissingValue);
+    assert_eq!(
+        region(&regions(), "qa-social", social, e.code, &e.def, "", false),
+        Ok("")
+    );
+    let err = region(
+        &regions(),
+        "qa-social",
+        social,
+        e.code,
+        &e.def,
+        "us-east-1",
+        false,
+    )
+    .unwrap_err();
+    assert_eq!((err.code, err.value.as_str()), (C::BadRegion, "us-east-1"));
+}
