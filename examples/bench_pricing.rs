@@ -10,7 +10,7 @@
 //! ```
 
 use billrun::catalog::Catalog;
-use billrun::cli::{Cli, Command, InputArgs};
+use billrun::commands::cli::{Cli, Command, InputArgs};
 use billrun::commands::inputs;
 use billrun::progress::Progress;
 use clap::Parser;

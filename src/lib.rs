@@ -4,7 +4,6 @@
 pub mod calendar;
 pub mod catalog;
 pub mod caught;
-pub mod cli;
 pub mod commands;
 pub mod engine;
 #[doc(hidden)]

@@ -1,7 +1,7 @@
 //! billrun's entry point: parse the arguments, run the command, map the outcome to an exit
 //! code (0 done, 1 a --fail-on condition met, 2 bad arguments or input).
 
-use billrun::cli::{Cli, Command};
+use billrun::commands::cli::{Cli, Command};
 use billrun::commands::{self, Failure};
 use clap::Parser;
 use std::process::ExitCode;

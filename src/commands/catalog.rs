@@ -2,7 +2,7 @@
 
 use super::Failure;
 use crate::catalog::Catalog;
-use crate::cli::CatalogArgs;
+use crate::commands::cli::CatalogArgs;
 
 pub fn run(args: &CatalogArgs) -> Result<(), Failure> {
     let c = Catalog::load(args.catalog.as_deref())?;

@@ -1,7 +1,7 @@
 //! `billrun check`: read and price the inputs, print every exception, write nothing.
 
 use super::{Failure, inputs, run::report_and_judge};
-use crate::cli::InputArgs;
+use crate::commands::cli::InputArgs;
 use crate::progress::Progress;
 
 pub fn run(args: &InputArgs) -> Result<(), Failure> {

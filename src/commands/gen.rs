@@ -2,7 +2,7 @@
 //! ready for `billrun run DIR`.
 
 use super::Failure;
-use crate::cli::{GenArgs, GenFormat};
+use crate::commands::cli::{GenArgs, GenFormat};
 use crate::r#gen::{FileFormat, Options, generate};
 
 pub fn run(args: &GenArgs) -> Result<(), Failure> {

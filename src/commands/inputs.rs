@@ -3,7 +3,7 @@
 
 use super::Failure;
 use crate::catalog::Catalog;
-use crate::cli::InputArgs;
+use crate::commands::cli::InputArgs;
 use crate::engine::{self, Ctx};
 use crate::input::{self, Aliases, InputError, Kind, Table};
 use crate::model::{OrderRow, RowException, UsageRow};

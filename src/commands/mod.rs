@@ -2,6 +2,7 @@
 
 pub mod catalog;
 pub mod check;
+pub mod cli;
 pub mod r#gen;
 pub mod inputs;
 pub mod quote;

@@ -2,7 +2,7 @@
 
 use super::Failure;
 use crate::catalog::Catalog;
-use crate::cli::QuoteArgs;
+use crate::commands::cli::QuoteArgs;
 use crate::engine::{self, Ctx};
 use crate::input::parse;
 use crate::model::{OrderRow, OrderType, SourceRef};

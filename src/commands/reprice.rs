@@ -5,7 +5,7 @@
 
 use super::{Failure, inputs};
 use crate::catalog::Catalog;
-use crate::cli::RepriceArgs;
+use crate::commands::cli::RepriceArgs;
 use crate::model::{RowException, SourceRef};
 use crate::money::fmt_money;
 use crate::output::{WriteOptions, write_reprice};

@@ -2,7 +2,7 @@
 
 use super::{Failure, inputs, summary};
 use crate::catalog::Catalog;
-use crate::cli::{FailOn, InputArgs, RunArgs};
+use crate::commands::cli::{FailOn, InputArgs, RunArgs};
 use crate::output::{
     InvoicesWriter, MIRROR_FILES, OutLock, OutputError, RUN_JSON, RUN_OUTPUTS, Staged, WORKBOOKS,
     WriteOptions, describe, publish_set, stage_mirrors, stage_refunds, stage_run_json,

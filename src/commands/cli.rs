@@ -99,8 +99,8 @@ pub struct InputArgs {
     pub sheet: Option<String>,
     /// Process only the accounts of shard K of N (a stable hash of the account id), for
     /// fanning a huge month out over machines.
-    #[arg(long, value_name = "K/N", value_parser = crate::commands::shard::Shard::parse)]
-    pub shard: Option<crate::commands::shard::Shard>,
+    #[arg(long, value_name = "K/N", value_parser = super::shard::Shard::parse)]
+    pub shard: Option<super::shard::Shard>,
 }
 
 #[derive(Debug, Args)]
