@@ -20,6 +20,10 @@ mod table;
 mod workbook;
 
 #[cfg(test)]
+mod eval;
+#[cfg(test)]
+mod formulas_tests;
+#[cfg(test)]
 mod lang_tests;
 #[cfg(test)]
 mod refunds_tests;
