@@ -4,7 +4,8 @@
 //! kind are built as the engine builds them (`pricing`, `discount::apply`, `reconcile`);
 //! refunds through the `refund` rules and, for the words the engine writes, the whole replay.
 
-use super::eval::{Book, Evaluated, approx};
+mod eval;
+
 use super::formulas::{LineFormulas, cols, line_formulas};
 use super::lang::{Lang, sheet};
 use super::refunds::{letters, refund_formula_in, refund_pack_formulas};
@@ -21,6 +22,7 @@ use crate::rules::pricing::{self, Base, Priced};
 use crate::rules::reconcile::reconcile;
 use crate::rules::refund;
 use chrono::{Days, NaiveDate};
+use eval::{Book, Evaluated, approx};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use rust_decimal::{Decimal, RoundingStrategy};

@@ -20,8 +20,6 @@ mod table;
 mod workbook;
 
 #[cfg(test)]
-mod eval;
-#[cfg(test)]
 mod formulas_tests;
 #[cfg(test)]
 mod lang_tests;
