@@ -22,6 +22,7 @@
 
 mod account;
 mod bad;
+mod family;
 mod prices;
 mod rng;
 mod row;

@@ -1,6 +1,7 @@
 //! CDP episodes: a new cover (edition plus boosters, perhaps with a service item) and
 //! add-ons of boosters or of a grown customer count. No I/O: rows go to an [`Out`].
 
+use super::episodes::Ep;
 use super::scheduled::Policy;
 use super::{Account, Out, term_text};
 use crate::r#gen::GenError;
@@ -9,6 +10,15 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 impl Account<'_> {
+    /// The CDP episodes possible on `d`, with their weights.
+    pub(super) fn cdp_candidates(&self, d: NaiveDate) -> Vec<(Ep, u64)> {
+        match self.find("cdp") {
+            None => vec![(Ep::CdpNew, 30)],
+            Some(_) if self.running("cdp", d).is_some() => vec![(Ep::CdpAddon, 12)],
+            Some(_) => Vec::new(),
+        }
+    }
+
     pub(super) fn cdp_new(&mut self, d: NaiveDate, out: &mut dyn Out) -> Result<bool, GenError> {
         const CUSTOMERS: [u64; 13] = [
             300_000, 450_000, 800_000, 1_000_000, 2_500_000, 4_000_000, 5_000_000, 8_000_000,

@@ -1,18 +1,19 @@
-//! Free episodes: which ones the account can have on a day (by the families it uses and
-//! what it holds), the weighted choice among them, and the pieces several families share
-//! (terms, activation dates, session packs, one-time items). The episodes themselves are in
-//! the family files. No I/O: rows go to an [`Out`].
+//! Free episodes: the ones the account can have on a day (each family it uses offers its
+//! own, by what the account holds), the weighted choice among them, and the pieces several
+//! families share (terms, activation dates, session packs, one-time items). The episodes
+//! themselves are in the family files. No I/O: rows go to an [`Out`].
 
 use super::scheduled::Policy;
-use super::{Account, CDP, Holding, Out, QA, QCS, QDM, SSC, days};
+use super::{Account, Holding, Out, days};
 use crate::r#gen::GenError;
+use crate::r#gen::family::Family;
 use crate::r#gen::row::Kind;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 /// The kinds of free-standing episodes an account chooses from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Ep {
+pub(super) enum Ep {
     QcsOnlineNew,
     QcsPhoneNew,
     QcsOnlineAddon,
@@ -34,60 +35,19 @@ enum Ep {
 }
 
 impl Account<'_> {
+    /// The episodes the account can have on `d`, with their weights: each family it uses
+    /// offers its own, in [`Family::ALL`] order.
     fn candidates(&self, d: NaiveDate) -> Vec<(Ep, u64)> {
-        let f = self.families;
         let mut c = Vec::new();
-        if f[QCS] {
-            match self.find("qcs-online") {
-                None => c.push((Ep::QcsOnlineNew, 30)),
-                Some(_) if self.running("qcs-online", d).is_some() => {
-                    c.push((Ep::QcsOnlineAddon, 15));
-                    c.push((Ep::QcsRobotAddon, 8));
-                }
-                Some(_) => {}
-            }
-            if self.find("qcs-phone").is_none() {
-                c.push((Ep::QcsPhoneNew, 12));
-            }
-            c.push((Ep::QcsSessions, 12));
-            c.push((Ep::QcsOneTime, 5));
-        }
-        if f[CDP] {
-            match self.find("cdp") {
-                None => c.push((Ep::CdpNew, 30)),
-                Some(_) if self.running("cdp", d).is_some() => c.push((Ep::CdpAddon, 12)),
-                Some(_) => {}
-            }
-        }
-        if f[SSC] {
-            match self.find("ssc-employees") {
-                None if self.left >= 4 => c.push((Ep::SscNew, 30)),
-                Some(_) if self.running("ssc-employees", d).is_some() => {
-                    c.push((Ep::SscAddon, 15));
-                }
-                _ => {}
-            }
-            c.push((Ep::SscExtra, 6));
-        }
-        if f[QDM] {
-            c.push((Ep::PvPack, 25));
-            match self.find("qdm-wecom") {
-                None => c.push((Ep::WecomNew, 12)),
-                Some(_) if self.running("qdm-wecom", d).is_some() => c.push((Ep::WecomAddon, 8)),
-                Some(_) => {}
-            }
-        }
-        if f[QA] {
-            match self.find("qa") {
-                None => c.push((Ep::QaNew, 30)),
-                Some(i) if self.subs[i].active_on(d) => {
-                    c.push((Ep::QaFeature, 25));
-                    c.push((Ep::QaPack, 12));
-                    if self.subs[i].edition == "basic" && self.subs[i].expiry > days(d, 10) {
-                        c.push((Ep::QaUpgrade, 15));
-                    }
-                }
-                Some(_) => {}
+        for family in Family::ALL {
+            if self.families.uses(family) {
+                c.extend(match family {
+                    Family::Qcs => self.qcs_candidates(d),
+                    Family::Cdp => self.cdp_candidates(d),
+                    Family::Ssc => self.ssc_candidates(d),
+                    Family::Qdm => self.qdm_candidates(d),
+                    Family::Qa => self.qa_candidates(d),
+                });
             }
         }
         c
@@ -108,7 +68,7 @@ impl Account<'_> {
 
     /// An account with usage starts with a pack, so its usage has something to draw on.
     pub(super) fn pack_episode(&mut self, d: NaiveDate, out: &mut dyn Out) -> Result<(), GenError> {
-        let done = if self.families[QCS] && self.rng.chance(500) {
+        let done = if self.families.uses(Family::Qcs) && self.rng.chance(500) {
             self.qcs_sessions(d, out)?
         } else {
             self.pv_pack(d, out)?
@@ -126,7 +86,7 @@ impl Account<'_> {
             Ep::QcsOnlineAddon => self.qcs_online_addon(d, out),
             Ep::QcsRobotAddon => self.qcs_robot_addon(d, out),
             Ep::QcsSessions => self.qcs_sessions(d, out),
-            Ep::QcsOneTime => self.one_time(d, out, "qcs"),
+            Ep::QcsOneTime => self.one_time(d, out, Family::Qcs),
             Ep::CdpNew => self.cdp_new(d, out),
             Ep::CdpAddon => self.cdp_addon(d, out),
             Ep::SscNew => self.ssc_new(d, out),
@@ -192,12 +152,12 @@ impl Account<'_> {
         &mut self,
         d: NaiveDate,
         out: &mut dyn Out,
-        vendor: &str,
+        family: Family,
     ) -> Result<bool, GenError> {
-        let (knowledge, coldstart) = if vendor == "ssc" {
-            ("ssc-knowledge", "ssc-coldstart")
-        } else {
-            ("qcs-knowledge", "qcs-coldstart")
+        // Customer Service and SSC sell them.
+        let (knowledge, coldstart) = match family {
+            Family::Ssc => ("ssc-knowledge", "ssc-coldstart"),
+            _ => ("qcs-knowledge", "qcs-coldstart"),
         };
         let order = out.order_id("SO");
         let mut l = if self.rng.chance(600) {

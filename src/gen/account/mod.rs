@@ -29,6 +29,7 @@ mod usage;
 pub use qa::qa_editions;
 
 use super::GenError;
+use super::family::{Families, Family};
 use super::prices::{Discount, Prices, expected};
 use super::rng::SplitMix64;
 use super::row::{Kind, OrderLine, UsageLine};
@@ -63,16 +64,6 @@ pub trait Out {
     /// The writer's error.
     fn usage(&mut self, line: &UsageLine) -> Result<(), GenError>;
 }
-
-/// Product families an account may use.
-const QCS: usize = 0;
-const CDP: usize = 1;
-const SSC: usize = 2;
-const QDM: usize = 3;
-const QA: usize = 4;
-
-/// How likely (per mille) an account uses each family.
-const FAMILY_ODDS: [u64; 5] = [550, 300, 250, 550, 350];
 
 /// Every SKU code `gen` writes (checked against the catalog by a test).
 #[cfg(test)]
@@ -110,8 +101,14 @@ pub const SKUS: &[&str] = &[
     "qa-sms",
 ];
 
-fn is_qa(sku: &str) -> bool {
-    sku == "qa" || sku.starts_with("qa-")
+/// The last day a renewal of `sku` still counts from the old expiry: Quick Audience's
+/// grace is in days, Tencent's in months.
+fn grace_end(prices: &Prices<'_>, sku: &str, expiry: NaiveDate) -> NaiveDate {
+    if Family::of(sku) == Some(Family::Qa) {
+        prices.qa_grace_end(expiry)
+    } else {
+        prices.tencent_grace_end(expiry)
+    }
 }
 
 fn days(d: NaiveDate, n: u64) -> NaiveDate {
@@ -183,7 +180,7 @@ pub struct Account<'p> {
     prices: &'p Prices<'p>,
     rng: SplitMix64,
     pub id: String,
-    families: [bool; 5],
+    families: Families,
     region: &'static str,
     subs: Vec<Sub>,
     pub holdings: Vec<Holding>,
@@ -205,13 +202,7 @@ impl<'p> Account<'p> {
         orders: u64,
         usage: u64,
     ) -> Account<'p> {
-        let mut families = [false; 5];
-        for (f, odds) in families.iter_mut().zip(FAMILY_ODDS) {
-            *f = rng.chance(odds);
-        }
-        if !families.contains(&true) {
-            families[QDM] = true;
-        }
+        let families = Families::draw(&mut rng);
         let region = *rng.pick(&qa::QA_REGIONS);
         let start = days(window_start(), rng.below(120));
         Account {
@@ -276,14 +267,8 @@ impl<'p> Account<'p> {
     /// Forgets subscriptions past their grace period with no renewal planned.
     fn lapse(&mut self, d: NaiveDate) {
         let prices = self.prices;
-        self.subs.retain(|s| {
-            let grace = if is_qa(s.sku) {
-                prices.qa_grace_end(s.expiry)
-            } else {
-                prices.tencent_grace_end(s.expiry)
-            };
-            s.renewing || d <= grace
-        });
+        self.subs
+            .retain(|s| s.renewing || d <= grace_end(prices, s.sku, s.expiry));
     }
 
     fn find(&self, sku: &str) -> Option<usize> {

@@ -2,6 +2,7 @@
 //! whose requirements the account meets, SMS and backflow packs, and upgrades from basic;
 //! and the monthly contract prices written on those rows. No I/O: rows go to an [`Out`].
 
+use super::episodes::Ep;
 use super::scheduled::Policy;
 use super::{Account, Holding, Out, days, months, term_text};
 use crate::r#gen::GenError;
@@ -70,6 +71,23 @@ pub fn qa_editions() -> impl Iterator<Item = (&'static str, &'static str)> {
 }
 
 impl Account<'_> {
+    /// The Quick Audience episodes possible on `d`, with their weights.
+    pub(super) fn qa_candidates(&self, d: NaiveDate) -> Vec<(Ep, u64)> {
+        let mut c = Vec::new();
+        match self.find("qa") {
+            None => c.push((Ep::QaNew, 30)),
+            Some(i) if self.subs[i].active_on(d) => {
+                c.push((Ep::QaFeature, 25));
+                c.push((Ep::QaPack, 12));
+                if self.subs[i].edition == "basic" && self.subs[i].expiry > days(d, 10) {
+                    c.push((Ep::QaUpgrade, 15));
+                }
+            }
+            Some(_) => {}
+        }
+        c
+    }
+
     fn standard_qa(&self, d: NaiveDate) -> bool {
         self.active("qa", d)
             .is_some_and(|i| self.subs[i].edition.starts_with("standard"))

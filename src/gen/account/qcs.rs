@@ -1,6 +1,7 @@
 //! Customer Service (Tencent QCS) episodes: online seats with their robots, phone seats,
 //! add-ons to both, and session packs. No I/O: rows go to an [`Out`].
 
+use super::episodes::Ep;
 use super::scheduled::Policy;
 use super::{Account, Out, months, term_text};
 use crate::r#gen::GenError;
@@ -9,6 +10,25 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 impl Account<'_> {
+    /// The Customer Service episodes possible on `d`, with their weights.
+    pub(super) fn qcs_candidates(&self, d: NaiveDate) -> Vec<(Ep, u64)> {
+        let mut c = Vec::new();
+        match self.find("qcs-online") {
+            None => c.push((Ep::QcsOnlineNew, 30)),
+            Some(_) if self.running("qcs-online", d).is_some() => {
+                c.push((Ep::QcsOnlineAddon, 15));
+                c.push((Ep::QcsRobotAddon, 8));
+            }
+            Some(_) => {}
+        }
+        if self.find("qcs-phone").is_none() {
+            c.push((Ep::QcsPhoneNew, 12));
+        }
+        c.push((Ep::QcsSessions, 12));
+        c.push((Ep::QcsOneTime, 5));
+        c
+    }
+
     pub(super) fn qcs_online_new(
         &mut self,
         d: NaiveDate,

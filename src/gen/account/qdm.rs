@@ -1,6 +1,7 @@
 //! QDM episodes: PV packs (with bonuses, valid a year) and WeCom subscriptions priced by
 //! tier, with their add-ons. No I/O: rows go to an [`Out`].
 
+use super::episodes::Ep;
 use super::scheduled::Policy;
 use super::{Account, Holding, Out, months, term_text};
 use crate::r#gen::GenError;
@@ -9,6 +10,17 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 impl Account<'_> {
+    /// The QDM episodes possible on `d`, with their weights.
+    pub(super) fn qdm_candidates(&self, d: NaiveDate) -> Vec<(Ep, u64)> {
+        let mut c = vec![(Ep::PvPack, 25)];
+        match self.find("qdm-wecom") {
+            None => c.push((Ep::WecomNew, 12)),
+            Some(_) if self.running("qdm-wecom", d).is_some() => c.push((Ep::WecomAddon, 8)),
+            Some(_) => {}
+        }
+        c
+    }
+
     pub(super) fn pv_pack(&mut self, d: NaiveDate, out: &mut dyn Out) -> Result<bool, GenError> {
         let edition = if self.rng.chance(700) { "1m" } else { "3m" };
         let q = self.rng.range(1, 3);

@@ -2,8 +2,9 @@
 //! time, some within grace, a few too late, which lose the resources) and refund requests
 //! (approved or refused as the rules will decide them). No I/O: rows go to an [`Out`].
 
-use super::{Account, Out, days, days_before, is_qa, months, term_text};
+use super::{Account, Out, days, days_before, grace_end, months, term_text};
 use crate::r#gen::GenError;
+use crate::r#gen::family::Family;
 use crate::r#gen::row::Kind;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -50,15 +51,14 @@ impl Account<'_> {
             (s.sku, s.edition.clone(), s.expiry)
         };
         let r = self.rng.below(1000);
-        let date = if is_qa(sku) {
-            let grace = self.prices.qa_grace_end(expiry);
+        let grace = grace_end(self.prices, sku, expiry);
+        let date = if Family::of(sku) == Some(Family::Qa) {
             match r {
                 0..600 => days_before(expiry, self.rng.range(1, 20)),
                 600..950 => days(expiry, self.rng.range(0, 13)),
                 _ => days(grace, self.rng.range(1, 30)),
             }
         } else {
-            let grace = self.prices.tencent_grace_end(expiry);
             match r {
                 0..560 => days_before(expiry, self.rng.range(1, 30)),
                 560..940 => days(expiry, self.rng.range(0, 80)),
@@ -134,13 +134,8 @@ impl Account<'_> {
         if members.len() as u64 > self.left || self.subs[main].frozen {
             return Ok(());
         }
-        let qa = is_qa(sku);
-        let grace = if qa {
-            self.prices.qa_grace_end(expiry)
-        } else {
-            self.prices.tencent_grace_end(expiry)
-        };
-        let late = date > grace;
+        let qa = Family::of(sku) == Some(Family::Qa);
+        let late = date > grace_end(self.prices, sku, expiry);
         let term = if qa {
             self.subs[main].term_months
         } else if self.rng.chance(150) {

@@ -1,14 +1,30 @@
 //! SSC episodes: a purchase with its four mandatory items (and the robot's bonus sessions),
 //! add-ons to it, and session packs or one-time items. No I/O: rows go to an [`Out`].
 
+use super::episodes::Ep;
 use super::scheduled::Policy;
 use super::{Account, Holding, Out, term_text};
 use crate::r#gen::GenError;
+use crate::r#gen::family::Family;
 use crate::r#gen::row::Kind;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 impl Account<'_> {
+    /// The SSC episodes possible on `d`, with their weights.
+    pub(super) fn ssc_candidates(&self, d: NaiveDate) -> Vec<(Ep, u64)> {
+        let mut c = Vec::new();
+        match self.find("ssc-employees") {
+            None if self.left >= 4 => c.push((Ep::SscNew, 30)),
+            Some(_) if self.running("ssc-employees", d).is_some() => {
+                c.push((Ep::SscAddon, 15));
+            }
+            _ => {}
+        }
+        c.push((Ep::SscExtra, 6));
+        c
+    }
+
     pub(super) fn ssc_new(&mut self, d: NaiveDate, out: &mut dyn Out) -> Result<bool, GenError> {
         if self.left < 4 {
             return Ok(false);
@@ -110,7 +126,7 @@ impl Account<'_> {
         if self.rng.chance(500) {
             self.sessions_pack(d, out, "ssc-sessions")
         } else {
-            self.one_time(d, out, "ssc")
+            self.one_time(d, out, Family::Ssc)
         }
     }
 }
