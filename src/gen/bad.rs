@@ -3,6 +3,7 @@
 //! quantity, a bad term, a missing account), so that `billrun run` lists each as an
 //! exception.
 
+use super::family::Family;
 use super::rng::SplitMix64;
 use super::row::{Kind, OrderLine, Value, col};
 
@@ -73,12 +74,10 @@ pub fn spoil_order(line: &OrderLine, cells: &mut [Value], rng: &mut SplitMix64) 
         4 => {
             // Readable terms the vendor does not sell: Tencent sells whole years (SSC up to
             // 8), Quick Audience 1–6 months or a year.
-            let t = if line.product.starts_with("qa") {
-                *rng.pick(&["7m", "2y", "9m"])
-            } else if line.product.starts_with("ssc") {
-                *rng.pick(&["9y", "18m"])
-            } else {
-                *rng.pick(&["18m", "6m"])
+            let t = match Family::of(line.product) {
+                Some(Family::Qa) => *rng.pick(&["7m", "2y", "9m"]),
+                Some(Family::Ssc) => *rng.pick(&["9y", "18m"]),
+                _ => *rng.pick(&["18m", "6m"]),
             };
             cells[col::TERM] = text(t);
         }

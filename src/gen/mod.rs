@@ -22,6 +22,7 @@
 
 mod account;
 mod bad;
+mod family;
 mod prices;
 mod rng;
 mod row;
@@ -34,6 +35,7 @@ pub use account::{window_end, window_start};
 pub use rng::SplitMix64;
 pub use sink::FileFormat;
 
+use crate::output::OutputError;
 use account::{Account, Out};
 use bad::Spread;
 use prices::Prices;
@@ -98,6 +100,21 @@ pub enum GenError {
     Write { path: PathBuf, message: String },
     #[error("{0}")]
     BadOption(String),
+}
+
+/// The atomic writer's failures (a temporary name, the sync, the rename) in gen's words,
+/// `<file>: cannot write: <cause>`, as gen wrote them before it used that writer.
+impl From<OutputError> for GenError {
+    fn from(e: OutputError) -> GenError {
+        let (path, message) = match e {
+            OutputError::Io { path, source, .. } => (path, source.to_string()),
+            OutputError::Sheet { path, source, .. }
+            | OutputError::Workbook { path, source, .. } => (path, source.to_string()),
+            OutputError::Spool { path, message } => (path, message),
+            OutputError::Busy { ref dir, .. } => (dir.clone(), e.to_string()),
+        };
+        GenError::Write { path, message }
+    }
 }
 
 /// Streams rows to the writers, numbers orders, and spoils the rows the spread marks bad.

@@ -1,11 +1,12 @@
 //! The writers of `gen`: rows streamed to a CSV file (csv crate) or an XLSX workbook
-//! (rust_xlsxwriter constant-memory worksheet, real date and number cells), written under a
-//! temporary name and renamed when complete, so `billrun run` never reads half a file.
-//! Nothing is held but the row being written.
+//! (rust_xlsxwriter constant-memory worksheet, real date and number cells), each written
+//! through billrun's one atomic writer ([`crate::output::Staging`]: a hidden temporary name,
+//! synced, then renamed when complete), so `billrun run` never reads half a file. Nothing is
+//! held but the row being written.
 
 use super::GenError;
 use super::row::Value;
-use crate::output::EXCEL_MAX_DATA_ROWS;
+use crate::output::{EXCEL_MAX_DATA_ROWS, Staging, remove_stale};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
 use std::fmt::Write as _;
 use std::fs::File;
@@ -54,40 +55,42 @@ fn write_err(path: &Path, e: impl std::fmt::Display) -> GenError {
     }
 }
 
-/// A hidden temporary name beside `path` that `billrun run DIR` does not pick up.
-fn temp_of(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    path.with_file_name(format!(".{name}.part"))
+/// Begins `dir/name` under a hidden temporary name (`billrun run DIR` skips hidden files).
+/// What a killed run left for the same name is removed first: temporary names carry the
+/// process id, so no later run would overwrite it.
+fn begin(dir: &Path, name: &str) -> Result<Staging, GenError> {
+    remove_stale(dir, &[name]);
+    Ok(Staging::new(&dir.join(name))?)
 }
 
-fn rename(tmp: &Path, path: &Path) -> Result<(), GenError> {
-    std::fs::rename(tmp, path).map_err(|e| write_err(path, e))
+/// Syncs a complete file and renames it into place; returns where it is.
+fn publish(file: Staging) -> Result<PathBuf, GenError> {
+    let staged = file.finish()?;
+    let path = staged.path().to_path_buf();
+    staged.publish()?;
+    Ok(path)
 }
 
 struct CsvSink {
-    path: PathBuf,
-    tmp: PathBuf,
+    /// Declared before `file`, so a sink dropped on an error closes the file before the
+    /// temporary file is removed.
     writer: csv::Writer<BufWriter<File>>,
+    file: Staging,
     /// One cell's text, reused for every cell.
     buf: String,
 }
 
 impl CsvSink {
     fn new(dir: &Path, stem: &str, headers: &[&str]) -> Result<CsvSink, GenError> {
-        let path = dir.join(format!("{stem}.csv"));
-        let tmp = temp_of(&path);
-        let file = File::create(&tmp).map_err(|e| write_err(&path, e))?;
-        let mut writer = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, file));
+        let file = begin(dir, &format!("{stem}.csv"))?;
+        let f = File::create(file.temp_path()).map_err(|e| write_err(file.path(), e))?;
+        let mut writer = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, f));
         writer
             .write_record(headers)
-            .map_err(|e| write_err(&path, e))?;
+            .map_err(|e| write_err(file.path(), e))?;
         Ok(CsvSink {
-            path,
-            tmp,
             writer,
+            file,
             buf: String::new(),
         })
     }
@@ -107,24 +110,23 @@ impl Sink for CsvSink {
             };
             self.writer
                 .write_field(&self.buf)
-                .map_err(|e| write_err(&self.path, e))?;
+                .map_err(|e| write_err(self.file.path(), e))?;
         }
         self.writer
             .write_record(None::<&[u8]>)
-            .map_err(|e| write_err(&self.path, e))
+            .map_err(|e| write_err(self.file.path(), e))
     }
 
     fn finish(self: Box<Self>) -> Result<Vec<PathBuf>, GenError> {
-        let CsvSink {
-            path, tmp, writer, ..
-        } = *self;
-        let file = writer.into_inner().map_err(|e| write_err(&path, e))?;
-        file.into_inner()
-            .map_err(|e| write_err(&path, e.error()))?
-            .sync_all()
-            .map_err(|e| write_err(&path, e))?;
-        rename(&tmp, &path)?;
-        Ok(vec![path])
+        let CsvSink { file, writer, .. } = *self;
+        let path = file.path();
+        // Flushed and closed here; `publish` syncs it.
+        writer
+            .into_inner()
+            .map_err(|e| write_err(path, e))?
+            .into_inner()
+            .map_err(|e| write_err(path, e.error()))?;
+        Ok(vec![publish(file)?])
     }
 }
 
@@ -134,8 +136,8 @@ struct XlsxSink {
     dir: PathBuf,
     stem: String,
     headers: Vec<String>,
-    /// The workbook being written, its final path and its temporary one.
-    current: Option<(Workbook, PathBuf, PathBuf)>,
+    /// The workbook being written and the file it is saved as.
+    current: Option<(Workbook, Staging)>,
     row: u32,
     part: usize,
     done: Vec<PathBuf>,
@@ -168,8 +170,8 @@ impl XlsxSink {
         } else {
             format!("{}-{}.xlsx", self.stem, self.part)
         };
-        let path = self.dir.join(name);
-        let err = |e: rust_xlsxwriter::XlsxError| write_err(&path, e);
+        let file = begin(&self.dir, &name)?;
+        let err = |e: rust_xlsxwriter::XlsxError| write_err(file.path(), e);
         let mut wb = Workbook::new();
         let created = ExcelDateTime::from_ymd(2000, 1, 1).map_err(err)?;
         wb.set_properties(
@@ -184,17 +186,16 @@ impl XlsxSink {
         for (c, h) in self.headers.iter().enumerate() {
             ws.write_string(0, c as u16, h).map_err(err)?;
         }
-        let tmp = temp_of(&path);
-        self.current = Some((wb, path, tmp));
+        self.current = Some((wb, file));
         self.row = 0;
         Ok(())
     }
 
     fn save(&mut self) -> Result<(), GenError> {
-        if let Some((mut wb, path, tmp)) = self.current.take() {
-            wb.save(&tmp).map_err(|e| write_err(&path, e))?;
-            rename(&tmp, &path)?;
-            self.done.push(path);
+        if let Some((mut wb, file)) = self.current.take() {
+            wb.save(file.temp_path())
+                .map_err(|e| write_err(file.path(), e))?;
+            self.done.push(publish(file)?);
         }
         Ok(())
     }
@@ -208,10 +209,10 @@ impl Sink for XlsxSink {
         }
         self.row += 1;
         let r = self.row;
-        let Some((wb, path, _)) = self.current.as_mut() else {
+        let Some((wb, file)) = self.current.as_mut() else {
             return Ok(());
         };
-        let err = |e: rust_xlsxwriter::XlsxError| write_err(path, e);
+        let err = |e: rust_xlsxwriter::XlsxError| write_err(file.path(), e);
         let ws = wb.worksheet_from_index(0).map_err(err)?;
         for (c, v) in cells.iter().enumerate() {
             let c = c as u16;

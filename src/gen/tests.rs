@@ -74,6 +74,27 @@ fn counts_are_exact_and_files_are_named_for_run() {
 }
 
 #[test]
+fn a_killed_run_s_temporary_files_are_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    // No process has pid 4,194,304 or more (Linux's pid_max at most 2^22).
+    let left = [
+        ".orders-gen.csv.tmp-4194311-0",
+        ".usage-gen.csv.tmp-4194311-1",
+    ];
+    for name in left {
+        std::fs::write(dir.path().join(name), "half").unwrap();
+    }
+    let s = generate(&opts(50, 20, 7), dir.path()).unwrap();
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["orders-gen.csv", "usage-gen.csv"]);
+    assert_eq!(s.files.len(), 2);
+}
+
+#[test]
 fn same_seed_same_bytes_other_seed_other_bytes() {
     let a = tempfile::tempdir().unwrap();
     let b = tempfile::tempdir().unwrap();

@@ -53,6 +53,52 @@ impl Drop for Staged {
     }
 }
 
+/// A file being written under its temporary name in as many steps as its writer takes:
+/// what [`stage`] does in one call, for a writer that streams rows into the file over a
+/// whole run (`billrun gen`). [`Staging::finish`] syncs it and gives the [`Staged`] file;
+/// dropped unfinished (the write failed), it removes the temporary file.
+#[must_use = "a file being staged is removed unless it is finished and published"]
+#[derive(Debug)]
+pub struct Staging(Staged);
+
+impl Staging {
+    /// Chooses the temporary path for `path` (see [`stage`]); the writer creates the file
+    /// there ([`Staging::temp_path`]).
+    ///
+    /// # Errors
+    ///
+    /// [`OutputError::Io`] when the target has no file name.
+    pub fn new(path: &Path) -> Result<Staging, OutputError> {
+        Ok(Staging(Staged {
+            tmp: temp_path(path)?,
+            path: path.to_path_buf(),
+            published: false,
+        }))
+    }
+
+    /// Where the file goes when published.
+    pub fn path(&self) -> &Path {
+        &self.0.path
+    }
+
+    /// Where the writer writes the file.
+    pub fn temp_path(&self) -> &Path {
+        &self.0.tmp
+    }
+
+    /// Syncs the complete temporary file to disk, ready to be published.
+    ///
+    /// # Errors
+    ///
+    /// [`OutputError::Io`] when the sync fails; the temporary file is then removed.
+    pub fn finish(self) -> Result<Staged, OutputError> {
+        File::open(&self.0.tmp)
+            .and_then(|f| f.sync_all())
+            .map_err(OutputError::io(&self.0.path, "syncing the temporary file"))?;
+        Ok(self.0)
+    }
+}
+
 /// Runs `write` on a temporary path in `path`'s directory (`.<name>.tmp-<pid>-<n>`) and
 /// syncs the result to disk, leaving `path` untouched until the result is published
 /// ([`Staged::publish`] alone, or [`publish_all`] with the run's other outputs). On any
@@ -69,16 +115,9 @@ pub fn stage<F>(path: &Path, write: F) -> Result<Staged, OutputError>
 where
     F: FnOnce(&Path) -> Result<(), OutputError>,
 {
-    let staged = Staged {
-        tmp: temp_path(path)?,
-        path: path.to_path_buf(),
-        published: false,
-    };
-    write(&staged.tmp)?;
-    File::open(&staged.tmp)
-        .and_then(|f| f.sync_all())
-        .map_err(OutputError::io(path, "syncing the temporary file"))?;
-    Ok(staged)
+    let staging = Staging::new(path)?;
+    write(staging.temp_path())?;
+    staging.finish()
 }
 
 /// Publishes a run's outputs as one set: every file was written and synced before this is
@@ -225,6 +264,34 @@ mod tests {
         assert_eq!(fs::read_to_string(&a).unwrap(), "new a");
         assert_eq!(fs::read_to_string(&b).unwrap(), "new b");
         assert_eq!(entries(dir.path()), vec!["a.txt", "b.txt"]);
+    }
+
+    #[test]
+    fn a_file_staged_in_steps_is_removed_unless_finished_and_published() {
+        use std::io::Write as _;
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("rows.csv");
+        fs::write(&target, "old").unwrap();
+
+        // Dropped unfinished (the writer failed half-way): the target is as it was.
+        let half = Staging::new(&target).unwrap();
+        fs::write(half.temp_path(), "a,b\n").unwrap();
+        drop(half);
+        assert_eq!(entries(dir.path()), vec!["rows.csv"]);
+        assert_eq!(fs::read_to_string(&target).unwrap(), "old");
+
+        let staging = Staging::new(&target).unwrap();
+        assert_eq!(staging.path(), target);
+        let mut f = File::create(staging.temp_path()).unwrap();
+        for row in ["a,b\n", "1,2\n"] {
+            f.write_all(row.as_bytes()).unwrap();
+        }
+        drop(f);
+        let staged = staging.finish().unwrap();
+        assert_eq!(fs::read_to_string(&target).unwrap(), "old");
+        staged.publish().unwrap();
+        assert_eq!(fs::read_to_string(&target).unwrap(), "a,b\n1,2\n");
+        assert_eq!(entries(dir.path()), vec!["rows.csv"]);
     }
 
     #[test]

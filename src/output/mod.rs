@@ -30,7 +30,7 @@ mod reprice_tests;
 #[cfg(test)]
 mod tests;
 
-pub use atomic::{Staged, publish_all, remove_stale, stage};
+pub use atomic::{Staged, Staging, publish_all, remove_stale, stage};
 pub use error::OutputError;
 pub use invoices::{InvoicesWriter, write_invoices};
 pub use lang::Lang;
