@@ -153,7 +153,7 @@ pub fn parsers(data: &[u8]) {
         assert!((1..=parse::MAX_TERM_MONTHS).contains(&u64::from(term.months)));
     }
     if let Ok(q) = parse::quantity(t) {
-        assert!(q <= parse::MAX_QUANTITY, "{t:?} → {q}");
+        assert!(q <= crate::model::MAX_CELL_QUANTITY, "{t:?} → {q}");
     }
     if let Some(a) = parse_amount(t) {
         assert!(a.abs() <= MAX_AMOUNT, "{t:?} → {a}");

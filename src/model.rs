@@ -115,10 +115,19 @@ impl RefundReason {
     }
 }
 
-/// The largest quantity a row may carry (a billion units). With amounts bounded by
-/// `money::MAX_AMOUNT` and terms by 100 years, every price × quantity × term stays inside
-/// `Decimal`'s range, so pricing cannot overflow.
+/// The quantity limits, both here so that each is stated once (README "Input columns";
+/// docs/RELIABILITY.md "Limits"). Beyond either, the row is a `BAD_VALUE` exception.
+///
+/// The most units (or bonus units) one order line may hold: a billion. With amounts
+/// bounded by `money::MAX_AMOUNT` and terms by 100 years, every price × quantity × term
+/// stays inside `Decimal`'s range, so pricing cannot overflow. The engine checks it where
+/// a line uses its quantity, so a refund row's ignored quantity is not refused.
 pub const MAX_QUANTITY: u64 = 1_000_000_000;
+
+/// The largest number any quantity cell is read as (10^15). It is the bound of a usage
+/// row, which no line prices, so [`MAX_QUANTITY`] does not apply to it. Below 2^53
+/// (about 9 × 10^15) it is exact in an `f64` cell, and usage totals are `u128` sums.
+pub const MAX_CELL_QUANTITY: u64 = 1_000_000_000_000_000;
 
 /// One order row after every cell has been parsed. Requiredness that depends on the SKU
 /// (term, quantity, price) is checked by the engine against the catalog.

@@ -109,3 +109,98 @@ fn ten_thousand_character_cells_and_huge_numbers_are_values_not_crashes() {
     assert_eq!(read_usage(&upath, None, 0).unwrap().rows.len(), 1000);
     billrun::fuzzing::usage(usage.as_bytes(), "csv");
 }
+
+/// The two quantity limits as a user meets them (`model::MAX_QUANTITY`, 10^9 on a line;
+/// `model::MAX_CELL_QUANTITY`, 10^15 in any cell): one code, `BAD_VALUE`, past either, and
+/// an order row's message names the line's limit whichever check refused it.
+#[test]
+fn a_line_holds_a_billion_units_and_a_usage_row_a_quadrillion() {
+    let dir = tempfile::tempdir().unwrap();
+    let orders = dir.path().join("orders.csv");
+    std::fs::write(
+        &orders,
+        "order_id,account_id,order_date,type,product,edition,quantity,term,bonus_quantity,ref_order_id,reason\n\
+         Q-1,A-1,2025-01-10,new,qcs-online,basic,1000000000,1y,,,\n\
+         Q-2,A-2,2025-01-10,new,qcs-online,basic,1000000001,1y,,,\n\
+         Q-3,A-3,2025-01-10,new,qcs-online,basic,2000000000,1y,,,\n\
+         Q-4,A-4,2025-01-10,new,qcs-online,basic,10000000000000000,1y,,,\n\
+         M-1,A-5,2025-03-01,new,qdm-pv,1m,1,,1000000000,,\n\
+         M-2,A-6,2025-03-01,new,qdm-pv,1m,1,,2000000000,,\n\
+         M-3,A-7,2025-03-01,new,qdm-pv,1m,1,,10000000000000000,,\n\
+         Q-5,A-8,2025-01-10,new,qcs-online,basic,3,1y,,,\n\
+         R-5,A-8,2025-01-12,refund,qcs-online,basic,2000000000,,,Q-5,no_reason\n",
+    )
+    .unwrap();
+    let usage = dir.path().join("usage.csv");
+    std::fs::write(
+        &usage,
+        "account_id,date,metric,quantity,order_id\n\
+         A-5,2025-04-01,pv,2000000000,\n\
+         A-5,2025-04-02,pv,1000000000000000,\n\
+         A-5,2025-04-03,pv,10000000000000000,\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_billrun"))
+        .args([
+            "run",
+            "--quiet",
+            "--csv",
+            "--as-of",
+            "2025-12-31",
+            "--orders",
+        ])
+        .arg(&orders)
+        .arg("--usage")
+        .arg(&usage)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{run:?}");
+
+    let mut read = csv::Reader::from_path(out.join("exceptions.csv")).unwrap();
+    let got: Vec<(String, String, String, String)> = read
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            let (file, row) = (&r[0], &r[1]);
+            let place = format!(
+                "{}:{row}",
+                if file.ends_with("usage.csv") {
+                    "u"
+                } else {
+                    "o"
+                }
+            );
+            (place, r[4].to_string(), r[6].to_string(), r[7].to_string())
+        })
+        .collect();
+    let places: Vec<(&str, &str, &str)> = got
+        .iter()
+        .map(|(p, col, code, _)| (p.as_str(), col.as_str(), code.as_str()))
+        .collect();
+    assert_eq!(
+        places,
+        [
+            ("o:3", "quantity", "BAD_VALUE"),
+            ("o:4", "quantity", "BAD_VALUE"),
+            ("o:5", "quantity", "BAD_VALUE"),
+            ("o:7", "bonus_quantity", "BAD_VALUE"),
+            ("o:8", "bonus_quantity", "BAD_VALUE"),
+            ("u:4", "quantity", "BAD_VALUE"),
+        ],
+        "{got:#?}"
+    );
+    for (place, _, _, message) in &got {
+        let limit = if place.starts_with('o') {
+            "1,000,000,000 one line may hold"
+        } else {
+            "1,000,000,000,000,000"
+        };
+        assert!(message.contains(limit), "{place}: {message}");
+    }
+    // The refund row's quantity is not used, so it is not refused.
+    let refunds = std::fs::read_to_string(out.join("refunds.csv")).unwrap();
+    assert!(refunds.contains("R-5,Q-5,A-8"), "{refunds}");
+}

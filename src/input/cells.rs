@@ -3,7 +3,9 @@
 
 use super::headers::Unit;
 use super::parse::{self, QuantityError, TermError};
-use crate::model::{Discount, ExceptionCode, Metric, OrderType, RefundReason, Term};
+use crate::model::{
+    Discount, ExceptionCode, MAX_CELL_QUANTITY, MAX_QUANTITY, Metric, OrderType, RefundReason, Term,
+};
 use crate::money::{MAX_AMOUNT, fmt_num, parse_amount};
 use calamine::{DataRef, ExcelDateTime, ExcelDateTimeType};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
@@ -273,7 +275,30 @@ pub(crate) fn date(cell: &Cell, col: &str) -> Conv<NaiveDate> {
     })
 }
 
+/// A usage row's quantity: a whole number up to [`MAX_CELL_QUANTITY`].
 pub(crate) fn quantity(cell: &Cell, col: &str) -> Conv<u64> {
+    whole_number(cell, col, |v| {
+        format!(
+            "{col} {v} is too large: the most a row may carry is {}",
+            fmt_num(MAX_CELL_QUANTITY.into())
+        )
+    })
+}
+
+/// An order row's quantity or bonus. The cell is read up to [`MAX_CELL_QUANTITY`] as any
+/// quantity is (a refund row's quantity is ignored, not refused); the engine refuses a
+/// line that uses more than [`MAX_QUANTITY`], so the message past the cell's bound names
+/// the line's.
+pub(crate) fn units(cell: &Cell, col: &str) -> Conv<u64> {
+    whole_number(cell, col, |v| {
+        format!(
+            "{col} {v} is more than the {} one line may hold",
+            fmt_num(MAX_QUANTITY.into())
+        )
+    })
+}
+
+fn whole_number(cell: &Cell, col: &str, too_large: impl FnOnce(&str) -> String) -> Conv<u64> {
     with_number(cell, col, |t| {
         parse::quantity(t).map_err(|e| {
             let v = quoted(t);
@@ -282,9 +307,7 @@ pub(crate) fn quantity(cell: &Cell, col: &str) -> Conv<u64> {
                 QuantityError::Fraction => {
                     format!("{col} {v} is not a whole number: write whole units such as 3 or 1,000")
                 }
-                QuantityError::TooLarge => {
-                    format!("{col} {v} is too large: the most a row may carry is 10^15")
-                }
+                QuantityError::TooLarge => too_large(&v),
                 QuantityError::NotANumber => {
                     format!("{col} {v} is not a number: write whole units such as 3 or 1,000")
                 }
@@ -503,6 +526,29 @@ mod tests {
         assert!(quantity(&Cell::Float(3.5), "quantity").is_err());
         assert!(quantity(&Cell::Float(-1.0), "quantity").is_err());
         assert!(quantity(&Cell::Float(1e16), "quantity").is_err());
+    }
+
+    #[test]
+    fn past_the_cell_bound_an_order_names_the_line_limit_and_usage_the_cell_one() {
+        let big = text_cell("10000000000000000");
+        let order = units(&big, "quantity").unwrap_err();
+        let usage = quantity(&big, "quantity").unwrap_err();
+        assert_eq!(order.code, ExceptionCode::BadValue);
+        assert_eq!(usage.code, ExceptionCode::BadValue);
+        assert!(
+            order.message.contains("1,000,000,000 one line may hold"),
+            "{}",
+            order.message
+        );
+        assert!(
+            usage.message.contains("1,000,000,000,000,000"),
+            "{}",
+            usage.message
+        );
+        // Up to the cell bound both read the number: the engine refuses a priced line.
+        let cell = text_cell("1000000000000000");
+        assert_eq!(units(&cell, "quantity"), Ok(Some(MAX_CELL_QUANTITY)));
+        assert_eq!(quantity(&cell, "quantity"), Ok(Some(MAX_CELL_QUANTITY)));
     }
 
     #[test]

@@ -1,17 +1,13 @@
 //! Pure text parsers for the cell values of the exports: dates, terms, quantities, discounts,
 //! yes/no flags. No I/O; each returns what it understood or why it could not.
 
-use crate::model::{Discount, Term};
+use crate::model::{Discount, MAX_CELL_QUANTITY, Term};
 use crate::money::parse_amount;
 use chrono::{NaiveDate, NaiveTime};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use std::borrow::Cow;
 use std::str::FromStr;
-
-/// The largest quantity a row may carry (10^15): far above any real order, far below
-/// where `u64` arithmetic on quantities could overflow.
-pub const MAX_QUANTITY: u64 = 1_000_000_000_000_000;
 
 /// The longest term accepted, in months (100 years).
 pub const MAX_TERM_MONTHS: u64 = 1200;
@@ -108,14 +104,15 @@ pub enum QuantityError {
     Negative,
     /// Has a fractional part (`3.5`); `3.0` is fine.
     Fraction,
-    /// Above [`MAX_QUANTITY`].
+    /// Above [`MAX_CELL_QUANTITY`].
     TooLarge,
 }
 
 /// Parses a non-negative whole number: `3`, `1,000`, `3.0`, `1 000`.
 pub fn quantity(text: &str) -> Result<u64, QuantityError> {
     let t = text.trim();
-    // Most cells are plain digits; they need no Decimal.
+    // Most cells are plain digits; they need no Decimal. Fifteen digits stay below
+    // MAX_CELL_QUANTITY (10^15).
     if (1..=15).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit()) {
         return t.parse().map_err(|_| QuantityError::NotANumber);
     }
@@ -142,7 +139,7 @@ pub fn quantity(text: &str) -> Result<u64, QuantityError> {
         return Err(QuantityError::Fraction);
     }
     d.to_u64()
-        .filter(|q| *q <= MAX_QUANTITY)
+        .filter(|q| *q <= MAX_CELL_QUANTITY)
         .ok_or(QuantityError::TooLarge)
 }
 
@@ -304,7 +301,7 @@ mod tests {
         assert_eq!(quantity("3.0"), Ok(3));
         assert_eq!(quantity("0"), Ok(0));
         assert_eq!(quantity("-0"), Ok(0));
-        assert_eq!(quantity("1000000000000000"), Ok(MAX_QUANTITY));
+        assert_eq!(quantity("1000000000000000"), Ok(MAX_CELL_QUANTITY));
         assert_eq!(quantity("3.5"), Err(QuantityError::Fraction));
         assert_eq!(quantity("-3"), Err(QuantityError::Negative));
         assert_eq!(quantity("-3.5"), Err(QuantityError::Negative));

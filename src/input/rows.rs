@@ -124,7 +124,7 @@ pub(crate) fn order(
     let kind = f.get(Col::Type, cells::order_type);
     let product = f.get(Col::Product, cells::text);
     let edition = f.get(Col::Edition, cells::text);
-    let quantity = f.get(Col::Quantity, cells::quantity);
+    let quantity = f.get(Col::Quantity, cells::units);
     let term = f.get_with(Col::Term, cells::term);
     let unit_price = f.get(Col::UnitPrice, cells::amount);
     let discount = f.get_with(Col::Discount, cells::discount);
@@ -134,7 +134,7 @@ pub(crate) fn order(
     let ref_order_id = f.get(Col::RefOrderId, cells::text);
     let reason = f.get(Col::Reason, cells::reason);
     let invoiced = f.get(Col::Invoiced, cells::flag);
-    let bonus_quantity = f.get(Col::BonusQuantity, cells::quantity);
+    let bonus_quantity = f.get(Col::BonusQuantity, cells::units);
     let start_date = f.get(Col::StartDate, cells::date);
 
     f.require(
