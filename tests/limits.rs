@@ -204,3 +204,66 @@ fn a_line_holds_a_billion_units_and_a_usage_row_a_quadrillion() {
     let refunds = std::fs::read_to_string(out.join("refunds.csv")).unwrap();
     assert!(refunds.contains("R-5,Q-5,A-8"), "{refunds}");
 }
+
+/// A workbook whose sheet unpacks past the size guard's 2 GiB a part (`LIMITS` in
+/// src/input/xlsx.rs) but is stored deflated, a few MiB on disk: a zip bomb. The guard
+/// counts what comes out of the inflater, so it needs zip's `deflate` feature, which
+/// Cargo.toml names rather than leaving it to the crates that happen to switch it on.
+#[test]
+fn a_deflated_zip_bomb_is_refused_before_it_is_read() {
+    use std::io::Write as _;
+    use zip::CompressionMethod;
+    const PART_LIMIT_MIB: u64 = 2 << 10;
+    const SHEET: &str = "xl/worksheets/sheet1.xml";
+
+    // The fixed parts of a workbook, copied as they are; the sheet is written deflated.
+    let plain = xlsx_with(b"", b"");
+    let mut plain = zip::ZipArchive::new(std::io::Cursor::new(plain)).unwrap();
+    let mut bomb = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..plain.len() {
+        let part = plain.by_index_raw(i).unwrap();
+        if part.name().unwrap() != SHEET {
+            bomb.raw_copy_file(part).unwrap();
+        }
+    }
+    let opts =
+        zip::write::SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
+    bomb.start_file(SHEET, opts).unwrap();
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..=PART_LIMIT_MIB {
+        bomb.write_all(&zeros).unwrap();
+    }
+    let bytes = bomb.finish().unwrap().into_inner();
+    assert!(bytes.len() < 8 << 20, "{} bytes", bytes.len());
+    let mut check = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).unwrap();
+    assert_eq!(
+        check.by_name(SHEET).unwrap().compression(),
+        CompressionMethod::Deflated
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("orders.xlsx");
+    std::fs::write(&path, &bytes).unwrap();
+    let t = Instant::now();
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_billrun"))
+        .args(["run", "--quiet", "--orders"])
+        .arg(&path)
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2), "{run:?}");
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "the workbook's part {SHEET} unpacks to more than {PART_LIMIT_MIB} MiB: too large to read safely (a damaged file or a zip bomb)"
+        )),
+        "{stderr}"
+    );
+    let written: Vec<_> = std::fs::read_dir(dir.path().join("out"))
+        .map(|d| d.map(|e| e.unwrap().file_name()).collect())
+        .unwrap_or_default();
+    assert!(written.is_empty(), "nothing is written: {written:?}");
+    // Generous, for a debug build on a busy machine: inflating 2 GiB takes seconds.
+    assert!(t.elapsed().as_secs() < 60, "{:?}", t.elapsed());
+}
