@@ -2,34 +2,13 @@
 //! Tencent add-on split of a remaining period into full years and months, day counts.
 //! Pure; no I/O.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{Months, NaiveDate};
 
 /// `add_months(d, n)`: keeps the day of month and clamps to the month's end
-/// (2024-01-31 + 1 month = 2024-02-29). `None` only past the calendar's range (year 262,143).
+/// (2024-01-31 + 1 month = 2024-02-29), as chrono's `checked_add_months` does; the one
+/// name the rules use for a month step. `None` only past the calendar's range.
 pub fn add_months(d: NaiveDate, months: u32) -> Option<NaiveDate> {
-    let total = d.year() as i64 * 12 + (d.month0() as i64) + months as i64;
-    let year = i32::try_from(total.div_euclid(12)).ok()?;
-    let month0 = total.rem_euclid(12) as u32;
-    let last = last_day_of_month(year, month0 + 1)?;
-    NaiveDate::from_ymd_opt(year, month0 + 1, d.day().min(last))
-}
-
-/// Subtracts months with the same clamping rule (used for "one calendar month before").
-pub fn sub_months(d: NaiveDate, months: u32) -> Option<NaiveDate> {
-    let total = d.year() as i64 * 12 + (d.month0() as i64) - months as i64;
-    let year = i32::try_from(total.div_euclid(12)).ok()?;
-    let month0 = total.rem_euclid(12) as u32;
-    let last = last_day_of_month(year, month0 + 1)?;
-    NaiveDate::from_ymd_opt(year, month0 + 1, d.day().min(last))
-}
-
-fn last_day_of_month(year: i32, month: u32) -> Option<u32> {
-    let first_next = if month == 12 {
-        NaiveDate::from_ymd_opt(year.checked_add(1)?, 1, 1)?
-    } else {
-        NaiveDate::from_ymd_opt(year, month + 1, 1)?
-    };
-    Some(first_next.pred_opt()?.day())
+    d.checked_add_months(Months::new(months))
 }
 
 /// How a started month of an add-on's remainder is counted.
@@ -96,8 +75,27 @@ mod tests {
         assert_eq!(add_months(d("2024-02-29"), 48), Some(d("2028-02-29")));
         assert_eq!(add_months(d("2024-11-30"), 3), Some(d("2025-02-28")));
         assert_eq!(add_months(d("2024-12-15"), 1), Some(d("2025-01-15")));
-        assert_eq!(sub_months(d("2024-03-31"), 1), Some(d("2024-02-29")));
+        assert_eq!(add_months(d("2025-01-31"), 1), Some(d("2025-02-28")));
+        assert_eq!(add_months(d("2024-02-29"), 1), Some(d("2024-03-29")));
+        assert_eq!(add_months(d("2024-03-31"), 0), Some(d("2024-03-31")));
         assert_eq!(add_months(NaiveDate::MAX, 1), None);
+        assert_eq!(add_months(d("2024-01-31"), u32::MAX), None);
+    }
+
+    #[test]
+    fn add_months_keeps_the_day_or_the_months_last() {
+        use chrono::Datelike;
+        let mut day = d("2023-01-01");
+        while day < d("2025-01-01") {
+            for n in [1, 2, 11, 12, 13, 24, 48] {
+                let got = add_months(day, n).unwrap();
+                let months = |x: NaiveDate| x.year() * 12 + x.month0() as i32;
+                assert_eq!(months(got) - months(day), n as i32, "{day} + {n}");
+                let last = u32::from(got.num_days_in_month());
+                assert_eq!(got.day(), day.day().min(last), "{day} + {n}");
+            }
+            day = day.succ_opt().unwrap();
+        }
     }
 
     #[test]
