@@ -1,4 +1,5 @@
-//! Validated input rows and the exception record every bad row becomes. No I/O.
+//! Validated input rows, the quantity limits they are held to, and the exception record
+//! every bad row becomes. No I/O.
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;

@@ -1,6 +1,6 @@
 //! What a run produces, ready to be written: priced lines, per-account and per-product totals,
-//! subscription and pack states, exceptions and the run facts. The writers (xlsx, json) read
-//! these; nothing here does I/O. The statuses and calculation records come from `rules`
+//! subscription and pack states, exceptions and the run facts. The writers (xlsx, csv, json)
+//! read these; nothing here does I/O. The statuses and calculation records come from `rules`
 //! (the code that decides them); the Excel formulas built from them are `output::formulas`.
 
 use crate::model::{OrderType, RowException, SourceRef};

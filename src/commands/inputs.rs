@@ -1,5 +1,6 @@
 //! The one place inputs are found and read: positional files and directories, --orders,
-//! --usage, the catalog; then the engine prices them. Shared by `run` and `check`.
+//! --usage, the catalog; then the engine prices them. Also the checks on `--out` made before
+//! anything is read. Shared by `run`, `check` and `reprice`.
 
 use super::Failure;
 use crate::catalog::Catalog;

@@ -1,4 +1,6 @@
-//! The subcommands: each wires readers, engine and writers for one job.
+//! The command layer: the clap definitions (`cli`), one file per subcommand wiring readers,
+//! engine and writers for one job, and what the subcommands share: finding and reading the
+//! inputs (`inputs`), the run summary (`summary`) and the accounts of a shard (`shard`).
 
 pub mod catalog;
 pub mod check;

@@ -1,4 +1,5 @@
-//! Readers: orders and usage exports (CSV, XLSX) into typed rows and row exceptions.
+//! Readers: orders and usage exports (CSV, and the workbooks calamine reads: .xlsx, .xlsm,
+//! .xlsb, .xls, .ods) into typed rows and row exceptions.
 //!
 //! A problem with the file (cannot be read, no header, a required column missing) is an
 //! [`InputError`] and stops the run; a problem with a row is a [`RowException`] and the run

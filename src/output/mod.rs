@@ -1,6 +1,7 @@
-//! Writers: invoices.xlsx, refunds.xlsx and their styles, the cell and table helpers they
-//! share, the language of their names (`--lang`), and the atomic write every output file
-//! goes through.
+//! Writers: invoices.xlsx, refunds.xlsx, reprice.xlsx and the CSV mirrors, with the styles,
+//! cell and table helpers and Lines formulas they share and the language of their names
+//! (`--lang`); the lock on the output folder, and the atomic write and publishing (with
+//! run.json) every output file goes through.
 
 mod atomic;
 mod cells;

@@ -1,5 +1,7 @@
-//! The pricing rules as pure functions: no I/O, no state beyond their arguments. Each returns
-//! the amounts together with the rule text that explains them, built by the same code.
+//! The rules of the SPEC as pure functions, no I/O: pricing, add-ons, renewals, upgrades,
+//! CDP cover, discounts, refunds, the pack ledger, pack and subscription status, Quick
+//! Audience requirements, revenue and reconciliation. An amount comes with the rule text
+//! that explains it, built by the same code.
 
 pub mod addon;
 pub mod cdp;
