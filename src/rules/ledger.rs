@@ -120,14 +120,15 @@ pub struct Drawn {
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Ledger {
-    /// Kept sorted by (purchase date, order_id, pack): the deduction order.
-    pub entries: Vec<Entry>,
+    /// Kept sorted by (purchase date, order_id, pack): the deduction order. Private: an
+    /// `add` shifts the entries after it, so callers ask for an order line's packs instead of
+    /// keeping an index.
+    entries: Vec<Entry>,
     draws: Vec<Draw>,
 }
 
 impl Ledger {
-    /// Adds a pack or grant in its place in the deduction order. Indices of later entries
-    /// shift: look entries up with `packs_of`, not by a kept index.
+    /// Adds a pack or grant in its place in the deduction order.
     pub fn add(&mut self, e: Entry) {
         let at = self.entries.partition_point(|x| x.key() <= e.key());
         self.entries.insert(at, e);
@@ -212,7 +213,7 @@ impl Ledger {
 
     /// Re-deducts every draw so far from scratch against the entries as they are now (a
     /// voided bonus, closed packs).
-    pub fn replay(&mut self) {
+    fn replay(&mut self) {
         for e in &mut self.entries {
             e.used_pack = 0;
             e.used_bonus = 0;
@@ -226,7 +227,7 @@ impl Ledger {
     }
 
     /// Voids the bonus granted with `order_id`'s packs (a refund of that order).
-    pub fn void_bonus(&mut self, order_id: &str) -> bool {
+    fn void_bonus(&mut self, order_id: &str) -> bool {
         let mut any = false;
         for e in self.entries.iter_mut().filter(|e| e.order_id == order_id) {
             any |= e.bonus > 0 && !e.bonus_void;
@@ -235,13 +236,42 @@ impl Ledger {
         any
     }
 
-    /// Indices of the packs bought on line `line` of `order_id` (in pack order).
-    pub fn packs_of(&self, order_id: &str, line: u32) -> Vec<usize> {
-        let mut v: Vec<usize> = (0..self.entries.len())
-            .filter(|i| self.entries[*i].order_id == order_id && self.entries[*i].line == line)
+    /// Every entry, in the deduction order.
+    pub fn entries(&self) -> std::slice::Iter<'_, Entry> {
+        self.entries.iter()
+    }
+
+    /// The packs bought on line `line` of `order_id`, in pack order.
+    pub fn packs(&self, order_id: &str, line: u32) -> impl Iterator<Item = &Entry> {
+        let mut v: Vec<&Entry> = self
+            .entries
+            .iter()
+            .filter(|e| e.order_id == order_id && e.line == line)
             .collect();
-        v.sort_by_key(|i| self.entries[*i].pack);
-        v
+        v.sort_by_key(|e| e.pack);
+        v.into_iter()
+    }
+
+    /// Closes the packs of line `line` of `order_id` to draws from sequence number `seq` on
+    /// (a refund): they keep what was drawn before it.
+    pub fn close(&mut self, order_id: &str, line: u32, seq: u64) {
+        for e in self
+            .entries
+            .iter_mut()
+            .filter(|e| e.order_id == order_id && e.line == line)
+        {
+            e.closed_at = Some(seq);
+        }
+    }
+
+    /// The ledger as if the bonus granted with `order_id`'s packs had never been granted
+    /// (SPEC 3, a PV pack refund): the same draws re-deducted against the other grants, in
+    /// the normal deduction order. Bonuses of other orders still count. `self` is unchanged.
+    pub fn without_bonus_of(&self, order_id: &str) -> Ledger {
+        let mut l = self.clone();
+        l.void_bonus(order_id);
+        l.replay();
+        l
     }
 
     /// The ledger as it stood before `at`: only the draws dated before it, re-deducted

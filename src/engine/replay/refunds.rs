@@ -10,6 +10,7 @@ use crate::catalog::{RefundPolicy, SkuDef, Vendor};
 use crate::model::{ExceptionCode as C, OrderType, RefundReason};
 use crate::money::{fmt_money, fmt_num};
 use crate::report::{Decision, RefundCalc, RefundPackRow, RefundRow};
+use crate::rules::ledger::Entry;
 use crate::rules::refund::{self, Windows};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -282,17 +283,15 @@ impl Decider<'_> {
             return self.reject("the pack line shows a voucher, which packs cannot take".into());
         }
         if !*rededucted {
-            st.ledger.void_bonus(self.reference);
-            st.ledger.replay();
+            st.ledger = st.ledger.without_bonus_of(self.reference);
             *rededucted = true;
         }
         let unit = s.pv_unit_value;
-        let idx = st.ledger.packs_of(self.reference, self.orig.line);
+        let idx: Vec<&Entry> = st.ledger.packs(self.reference, self.orig.line).collect();
         let shares = refund::split_paid(self.orig.paid, idx.len());
         let first = packs.len();
         let (mut used, mut used_value, mut amount) = (0u64, Decimal::ZERO, Decimal::ZERO);
-        for (k, i) in idx.iter().enumerate() {
-            let e = &mut st.ledger.entries[*i];
+        for (k, e) in idx.iter().enumerate() {
             let (value, back) = refund::pack_refund(shares[k], e.used_pack, unit);
             used = used.saturating_add(e.used_pack);
             used_value += value;
@@ -311,12 +310,13 @@ impl Decider<'_> {
                 paid: shares[k],
                 refund: back,
             });
-            e.closed_at = Some(self.seq);
         }
+        let count = idx.len();
+        st.ledger.close(self.reference, self.orig.line, self.seq);
         let mut r = self.base(format!(
             "{}: within {months} month(s) of purchase (until {last}); bonus of the order voided and usage re-deducted; {} pack(s), each max(0, paid − used × {}): {} PV used = {} of value; refund {}",
             self.what(),
-            idx.len(),
+            count,
             fmt_num(unit),
             fmt_num(used.into()),
             fmt_money(used_value),
@@ -326,10 +326,7 @@ impl Decider<'_> {
         r.used_quantity = Some(used);
         r.used_value = Some(used_value);
         r.refund_amount = amount;
-        r.calc = RefundCalc::Packs {
-            first,
-            count: idx.len(),
-        };
+        r.calc = RefundCalc::Packs { first, count };
         r
     }
 
@@ -343,15 +340,9 @@ impl Decider<'_> {
                 (unused, (end - start).num_days().max(0) as u64, "days")
             }
             None => {
-                let idx = st.ledger.packs_of(self.reference, self.orig.line);
-                let size: u64 = idx.iter().map(|i| st.ledger.entries[*i].size).sum();
-                let left: u64 = idx
-                    .iter()
-                    .map(|i| {
-                        let e = &st.ledger.entries[*i];
-                        e.size.saturating_sub(e.used_pack)
-                    })
-                    .sum();
+                let packs = || st.ledger.packs(self.reference, self.orig.line);
+                let size: u64 = packs().map(|e| e.size).sum();
+                let left: u64 = packs().map(|e| e.size.saturating_sub(e.used_pack)).sum();
                 (left, size, "units of quota")
             }
         };
@@ -383,8 +374,6 @@ impl Decider<'_> {
                 _ => {}
             }
         }
-        for i in st.ledger.packs_of(self.reference, o.line) {
-            st.ledger.entries[i].closed_at = Some(self.seq);
-        }
+        st.ledger.close(self.reference, o.line, self.seq);
     }
 }

@@ -23,9 +23,8 @@ pub fn revenue_rows(ctx: &Ctx, account_id: &str, st: &AccountState) -> Vec<Reven
         for o in lines.iter().filter(|o| o.order_date < to) {
             let method = method(ctx, st, order_id, o);
             let used = |l: &Ledger| -> u64 {
-                l.packs_of(order_id, o.line)
-                    .iter()
-                    .map(|i| l.entries[*i].used_pack)
+                l.packs(order_id, o.line)
+                    .map(|e| e.used_pack)
                     .fold(0u64, u64::saturating_add)
             };
             let refund = o.refunded_by.as_ref().map(|(_, d, a)| (*d, *a));
@@ -76,12 +75,16 @@ fn method(ctx: &Ctx, st: &AccountState, order_id: &str, o: &Orig) -> Method {
         .sku_by_code(&o.sku)
         .is_some_and(|s| s.model == Model::Pack);
     if is_pack {
-        let packs = st.ledger.packs_of(order_id, o.line);
-        let capacity = packs
-            .iter()
-            .map(|i| st.ledger.entries[*i].size)
+        let capacity = st
+            .ledger
+            .packs(order_id, o.line)
+            .map(|e| e.size)
             .fold(0u64, u64::saturating_add);
-        let expires = packs.first().and_then(|i| st.ledger.entries[*i].expires);
+        let expires = st
+            .ledger
+            .packs(order_id, o.line)
+            .next()
+            .and_then(|e| e.expires);
         return Method::Packs { capacity, expires };
     }
     match o.service {

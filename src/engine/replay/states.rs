@@ -33,8 +33,7 @@ pub fn subscriptions(ctx: &Ctx, account_id: &str, st: &AccountState) -> Vec<Subs
 /// The account's packs and bonus grants, in deduction order.
 pub fn packs(ctx: &Ctx, account_id: &str, st: &AccountState) -> Vec<PackRow> {
     st.ledger
-        .entries
-        .iter()
+        .entries()
         .map(|e| {
             let remaining = e.remaining();
             let state = PackState {

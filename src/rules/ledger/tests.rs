@@ -30,10 +30,7 @@ fn guide() -> Ledger {
 }
 
 fn used(l: &Ledger) -> Vec<(u64, u64)> {
-    l.entries
-        .iter()
-        .map(|e| (e.used_bonus, e.used_pack))
-        .collect()
+    l.entries().map(|e| (e.used_bonus, e.used_pack)).collect()
 }
 
 #[test]
@@ -45,11 +42,12 @@ fn bonus_first_then_packs_in_order() {
 
 #[test]
 fn a_voided_bonus_re_deducts_the_usage_from_the_packs() {
-    let mut l = guide();
-    assert!(l.void_bonus("A-1"));
-    l.replay();
-    assert_eq!(used(&l), vec![(0, 1_000_000), (0, 500_000), (0, 0)]);
-    assert_eq!(l.entries[0].remaining(), 0);
+    let l = guide();
+    let without = l.without_bonus_of("A-1");
+    assert_eq!(used(&without), vec![(0, 1_000_000), (0, 500_000), (0, 0)]);
+    assert_eq!(without.entries().next().map(Entry::remaining), Some(0));
+    // The ledger it was computed from is unchanged.
+    assert_eq!(used(&l), vec![(10_000, 1_000_000), (0, 490_000), (0, 0)]);
 }
 
 #[test]
@@ -57,15 +55,15 @@ fn another_orders_bonus_still_counts_after_a_void() {
     let mut l = guide();
     l.add(pv("A-0", 1, 1_000_000, 20_000, "2025-02-01"));
     l.replay();
-    assert!(l.void_bonus("A-1"));
-    l.replay();
+    let l = l.without_bonus_of("A-1");
     // A-0's bonus first, then its pack (older), then A-1's packs.
-    let a0 = &l.entries[0];
+    let a0 = l.packs("A-0", 0).next().unwrap();
     assert_eq!(
         (a0.order_id.as_str(), a0.used_bonus, a0.used_pack),
         ("A-0", 20_000, 1_000_000)
     );
-    assert_eq!(l.entries[1].used_pack, 480_000);
+    let a1: Vec<u64> = l.packs("A-1", 0).map(|e| e.used_pack).collect();
+    assert_eq!(a1, vec![480_000, 0, 0]);
 }
 
 #[test]
@@ -91,8 +89,8 @@ fn expired_and_closed_packs_are_skipped_and_the_rest_is_overdrawn() {
             overdrawn: 0
         }
     );
-    assert_eq!(l.entries[0].used_pack, 10);
-    l.entries[1].closed_at = Some(2);
+    assert_eq!(used(&l), vec![(0, 10), (0, 0)]);
+    l.close("Q", 0, 2);
     let after = l.draw(3, d("2025-03-01"), Metric::Pv, 30, None);
     assert_eq!(
         after,
@@ -117,8 +115,9 @@ fn overdraft_lands_on_the_last_valid_pack_and_never_below_zero() {
             overdrawn: 50
         }
     );
-    assert_eq!(l.entries[1].overdrawn, 50);
-    assert!(l.entries.iter().all(|e| e.remaining() == 0));
+    let overdrawn: Vec<u64> = l.packs("P", 0).map(|e| e.overdrawn).collect();
+    assert_eq!(overdrawn, vec![0, 50]);
+    assert!(l.entries().all(|e| e.remaining() == 0));
 }
 
 #[test]
@@ -130,4 +129,37 @@ fn packs_bought_after_a_draw_do_not_serve_it_on_replay() {
     l.add(e);
     l.replay();
     assert_eq!(l.totals(Metric::Sessions), (10, 0));
+}
+
+#[test]
+fn packs_are_one_order_lines_in_pack_order_and_close_only_them() {
+    let mut l = Ledger::default();
+    let mut line = |order: &str, line: u32, pack: u32| {
+        let mut e = pv(order, pack, 100, 0, "2025-01-01");
+        e.line = line;
+        l.add(e);
+    };
+    line("P", 1, 1);
+    line("P", 2, 1);
+    line("P", 1, 2);
+    line("Q", 1, 1);
+    let packs =
+        |l: &Ledger, o: &str, n: u32| -> Vec<u32> { l.packs(o, n).map(|e| e.pack).collect() };
+    assert_eq!(packs(&l, "P", 1), vec![1, 2]);
+    assert_eq!(packs(&l, "P", 2), vec![1]);
+    assert_eq!(packs(&l, "P", 3), Vec::<u32>::new());
+    l.close("P", 1, 5);
+    let closed: Vec<(&str, u32, Option<u64>)> = l
+        .entries()
+        .map(|e| (e.order_id.as_str(), e.line, e.closed_at))
+        .collect();
+    assert_eq!(
+        closed,
+        vec![
+            ("P", 1, Some(5)),
+            ("P", 2, None),
+            ("P", 1, Some(5)),
+            ("Q", 1, None)
+        ]
+    );
 }
