@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::sync::Arc;
 
@@ -15,8 +16,10 @@ pub struct SourceRef {
 }
 
 /// The five order events of SPEC 5.1, in the order events of one day are applied (SPEC 4:
-/// new, addon, upgrade, renewal; refunds after usage).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// new, addon, upgrade, renewal; refunds after usage). A catalog names them by their codes
+/// (`refund_types = ["new"]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum OrderType {
     New,
     Addon,

@@ -1,6 +1,7 @@
 //! The catalog file format (TOML), as serde types. Unknown keys are errors, so a typo in a
 //! user catalog stops the run naming the key instead of being silently ignored.
 
+use crate::model::OrderType;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -57,6 +58,27 @@ pub struct BundleDef {
 pub enum Vendor {
     Tencent,
     Alibaba,
+}
+
+impl Vendor {
+    /// The vendor as the rule texts name it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Vendor::Tencent => "Tencent",
+            Vendor::Alibaba => "Alibaba Cloud",
+        }
+    }
+
+    /// The order types its products are sold by: upgrades are Quick Audience's (SPEC 2.4;
+    /// a Tencent product changes edition by a new purchase, and the engine turns a Tencent
+    /// upgrade row into an exception).
+    pub fn order_types(self) -> &'static [OrderType] {
+        use OrderType::*;
+        match self {
+            Vendor::Tencent => &[New, Addon, Renewal],
+            Vendor::Alibaba => &[New, Addon, Upgrade, Renewal],
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -166,6 +188,11 @@ pub struct SkuDef {
     #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub vouchers: bool,
     pub refund: RefundPolicy,
+    /// The order types `refund` applies to; a line of another type is not refundable (SPEC 3:
+    /// add-ons and renewals of Tencent products, so their refundable SKUs say `["new"]`). A
+    /// line of an `addon_only` SKU counts as an add-on. None: every type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refund_types: Option<Vec<OrderType>>,
     /// What the account must hold, active on the line's date (or buy in the same order),
     /// for a new or add-on line of this SKU (Quick Audience, SPEC 1.5).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

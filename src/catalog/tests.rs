@@ -58,6 +58,21 @@ fn printed_catalog_loads_back_identical() {
 }
 
 #[test]
+fn refund_types_are_catalog_data_printed_and_overridable() {
+    use crate::model::OrderType::*;
+    let c = Catalog::builtin();
+    let types = |c: &Catalog, code: &str| c.sku_by_code(code).unwrap().refund_types.clone();
+    for code in ["cdp", "cdp-booster", "qdm-pv", "qcs-online", "qcs-phone"] {
+        assert_eq!(types(&c, code), Some(vec![New]), "{code}");
+    }
+    assert_eq!(types(&c, "qa"), None, "every type");
+    assert!(c.to_toml().contains("refund_types = [\"new\"]"));
+    let user = "[skus.qcs-online]\nrefund_types = [\"new\", \"renewal\"]\n";
+    let u = Catalog::from_texts(Some(("user.toml", user))).unwrap();
+    assert_eq!(types(&u, "qcs-online"), Some(vec![New, Renewal]));
+}
+
+#[test]
 fn user_catalog_overrides_a_price_and_adds_a_sku() {
     let user = r#"
 [skus.qcs-online.editions.basic]
@@ -143,6 +158,19 @@ fn bad_values_are_named() {
         (
             "[settings]\npv_unit_value = \"5000\"\n",
             "settings.pv_unit_value",
+        ),
+        ("[skus.cdp]\nrefund_types = []\n", "skus.cdp.refund_types"),
+        (
+            "[skus.cdp]\nrefund_types = [\"refund\"]\n",
+            "skus.cdp.refund_types",
+        ),
+        (
+            "[skus.cdp]\nrefund_types = [\"new\", \"new\"]\n",
+            "skus.cdp.refund_types[1]",
+        ),
+        (
+            "[skus.cdp]\nrefund_types = [\"add-on\"]\n",
+            "skus.cdp.refund_types",
         ),
     ];
     for (text, key) in cases {

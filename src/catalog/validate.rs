@@ -4,7 +4,7 @@
 
 use super::norm;
 use super::schema::*;
-use crate::model::Metric;
+use crate::model::{Metric, OrderType};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 
@@ -86,6 +86,7 @@ pub(super) fn validate(c: &CatalogFile) -> Result<HashMap<String, String>, Fault
         if sku.addon_only && sku.joins.is_none() {
             return Err(fault(key("addon_only"), "an add-on-only SKU needs `joins`"));
         }
+        check_refund_types(sku, &key("refund_types"))?;
         if sku.max_term_years == Some(0) {
             return Err(fault(key("max_term_years"), "must be at least 1"));
         }
@@ -220,6 +221,36 @@ fn check_requirements(c: &CatalogFile, sku: &SkuDef, key: &str) -> Result<(), Fa
                 &format!("{at}.region"),
             )?;
         }
+    }
+    Ok(())
+}
+
+/// `refund_types` names at least one order type a line can be bought by, each once.
+fn check_refund_types(sku: &SkuDef, key: &str) -> Result<(), Fault> {
+    let Some(types) = &sku.refund_types else {
+        return Ok(());
+    };
+    if types.is_empty() {
+        return Err(fault(
+            key.to_string(),
+            "lists no order type: a SKU that is never refundable says refund = \"none\"",
+        ));
+    }
+    if types.contains(&OrderType::Refund) {
+        return Err(fault(
+            key.to_string(),
+            "'refund' is not an order type a line is bought by (new, addon, upgrade, renewal)",
+        ));
+    }
+    if let Some((i, t)) = types
+        .iter()
+        .enumerate()
+        .find(|(i, t)| types[..*i].contains(*t))
+    {
+        return Err(fault(
+            format!("{key}[{i}]"),
+            format!("'{t}' is listed twice"),
+        ));
     }
     Ok(())
 }

@@ -1,12 +1,74 @@
-//! The refund policies of SPEC 3 as pure functions: the 7-day and 30-day windows, time
-//! pro-rata, the PV pack rule's per-pack arithmetic, and splitting a line's payment over its
-//! packs. Each returns the amount with the words that explain it. No I/O.
+//! The refund policies of SPEC 3 as pure functions: which policy applies to a line, the
+//! 7-day and 30-day windows, time pro-rata, the PV pack rule's per-pack arithmetic, and
+//! splitting a line's payment over its packs. Each returns the amount with the words that
+//! explain it. No I/O.
 
 use crate::calendar::add_months;
-use crate::model::RefundReason;
+use crate::catalog::{RefundPolicy, SkuDef, Vendor};
+use crate::model::{OrderType, RefundReason};
 use crate::money::{fmt_money, fmt_num, round_cents};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+
+/// The policy a refundable line is decided by (the catalog's `refund` other than `none`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refundable {
+    /// The any-reason and defect windows: a full refund of the cash paid.
+    Window,
+    /// The PV pack rule: per pack, within `pack_refund_months` of purchase.
+    PvPack,
+    /// Unused days of the term (or unused quota of a pack without a term).
+    ProRata,
+}
+
+/// Which refund policy applies to a line of SKU `code` bought by an order of type `kind`, or
+/// the words saying why it is not refundable (SPEC 3). The catalog holds the rule: `refund`
+/// is the policy, `refund_types` the order types it applies to (the built-in Tencent SKUs:
+/// `new` only). A line of an add-on-only SKU (a robot, a booster) counts as an add-on.
+pub fn policy(code: &str, sku: &SkuDef, kind: OrderType) -> Result<Refundable, String> {
+    let refundable = match sku.refund {
+        RefundPolicy::None => return Err(format!("{code} is not refundable")),
+        RefundPolicy::Window => Refundable::Window,
+        RefundPolicy::PvPack => Refundable::PvPack,
+        RefundPolicy::ProRata => Refundable::ProRata,
+    };
+    let kind = if sku.addon_only {
+        OrderType::Addon
+    } else {
+        kind
+    };
+    match &sku.refund_types {
+        Some(types) if !types.contains(&kind) => Err(excluded(sku.vendor, types, kind)),
+        _ => Ok(refundable),
+    }
+}
+
+/// `add-ons and renewals of Tencent products are not refundable`: the types the vendor sells
+/// by (and the line's own) that `types` leaves out.
+fn excluded(vendor: Vendor, types: &[OrderType], kind: OrderType) -> String {
+    let out: Vec<&str> = [
+        OrderType::New,
+        OrderType::Addon,
+        OrderType::Upgrade,
+        OrderType::Renewal,
+    ]
+    .into_iter()
+    .filter(|t| (vendor.order_types().contains(t) || *t == kind) && !types.contains(t))
+    .map(|t| match t {
+        OrderType::New => "new purchases",
+        OrderType::Addon => "add-ons",
+        OrderType::Upgrade => "upgrades",
+        OrderType::Renewal => "renewals",
+        OrderType::Refund => "refunds",
+    })
+    .collect();
+    let list = match out.split_last() {
+        Some((last, [])) => last.to_string(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
+    };
+    format!("{list} of {} products are not refundable", vendor.name())
+}
 
 /// The refund windows, in days after activation (both inclusive).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

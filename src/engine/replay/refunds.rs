@@ -6,12 +6,12 @@
 use super::resolve::{R, fail};
 use super::state::{AccountState, Orig};
 use super::{Ctx, Event};
-use crate::catalog::{RefundPolicy, SkuDef, Vendor};
+use crate::catalog::SkuDef;
 use crate::model::{ExceptionCode as C, OrderType, RefundReason};
 use crate::money::{fmt_money, fmt_num};
 use crate::report::{Decision, RefundCalc, RefundPackRow, RefundRow};
 use crate::rules::ledger::Entry;
-use crate::rules::refund::{self, Windows};
+use crate::rules::refund::{self, Refundable, Windows};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
@@ -206,18 +206,11 @@ impl Decider<'_> {
                 self.orig.sku
             ));
         };
-        if sku.vendor == Vendor::Tencent
-            && (self.orig.kind != OrderType::New || sku.addon_only)
-            && sku.refund != RefundPolicy::None
-        {
-            return self
-                .reject("add-ons and renewals of Tencent products are not refundable".into());
-        }
-        match sku.refund {
-            RefundPolicy::None => self.reject(format!("{} is not refundable", self.orig.sku)),
-            RefundPolicy::Window => self.window(st, &sku),
-            RefundPolicy::PvPack => self.pv_packs(st, packs, rededucted),
-            RefundPolicy::ProRata => self.pro_rata(st),
+        match refund::policy(&self.orig.sku, &sku, self.orig.kind) {
+            Err(why) => self.reject(why),
+            Ok(Refundable::Window) => self.window(st, &sku),
+            Ok(Refundable::PvPack) => self.pv_packs(st, packs, rededucted),
+            Ok(Refundable::ProRata) => self.pro_rata(st),
         }
     }
 

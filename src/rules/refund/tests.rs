@@ -1,4 +1,6 @@
 use super::*;
+use crate::catalog::Catalog;
+use OrderType::*;
 use rust_decimal_macros::dec;
 
 const W: Windows = Windows {
@@ -8,6 +10,90 @@ const W: Windows = Windows {
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+/// The policy of a built-in SKU's line of type `kind`.
+fn builtin(code: &str, kind: OrderType) -> Result<Refundable, String> {
+    policy(code, Catalog::builtin().sku_by_code(code).unwrap(), kind)
+}
+
+const TENCENT: &str = "add-ons and renewals of Tencent products are not refundable";
+
+#[test]
+fn the_policy_of_each_spec_row() {
+    for code in ["cdp", "qcs-online", "qcs-phone"] {
+        assert_eq!(builtin(code, New), Ok(Refundable::Window), "{code}");
+    }
+    assert_eq!(builtin("qdm-pv", New), Ok(Refundable::PvPack));
+    assert_eq!(builtin("qa", Upgrade), Ok(Refundable::ProRata));
+    for code in ["qcs-robot", "qcs-sessions", "ssc-employees", "qdm-wecom"] {
+        assert_eq!(builtin(code, New), Err(format!("{code} is not refundable")));
+    }
+}
+
+#[test]
+fn add_ons_and_renewals_of_every_tencent_sku_are_not_refundable() {
+    let c = Catalog::builtin();
+    for (code, sku) in c
+        .file
+        .skus
+        .iter()
+        .filter(|(_, s)| s.vendor == Vendor::Tencent)
+    {
+        for kind in [Addon, Renewal] {
+            let why = policy(code, sku, kind).unwrap_err();
+            assert!(
+                why == TENCENT || why.ends_with("is not refundable"),
+                "{code}: {why}"
+            );
+        }
+    }
+    assert_eq!(builtin("cdp", Renewal), Err(TENCENT.to_string()));
+    assert_eq!(builtin("qdm-pv", Addon), Err(TENCENT.to_string()));
+    // A booster line counts as an add-on even on a new order.
+    assert_eq!(builtin("cdp-booster", New), Err(TENCENT.to_string()));
+}
+
+#[test]
+fn quick_audience_refunds_every_type_by_default() {
+    for kind in [New, Addon, Upgrade, Renewal] {
+        assert_eq!(builtin("qa-sms", kind), Ok(Refundable::ProRata));
+    }
+}
+
+#[test]
+fn a_user_catalogs_types_give_their_own_words() {
+    let c = Catalog::builtin();
+    let with = |code: &str, types: Vec<OrderType>| {
+        let mut s = c.sku_by_code(code).unwrap().clone();
+        s.refund_types = Some(types);
+        s
+    };
+    let qa = with("qa", vec![New, Renewal]);
+    assert_eq!(
+        policy("qa", &qa, Upgrade),
+        Err("add-ons and upgrades of Alibaba Cloud products are not refundable".into())
+    );
+    assert_eq!(policy("qa", &qa, Renewal), Ok(Refundable::ProRata));
+    let online = with("qcs-online", vec![New, Addon]);
+    assert_eq!(
+        policy("qcs-online", &online, Renewal),
+        Err("renewals of Tencent products are not refundable".into())
+    );
+    let addons = with("qcs-online", vec![Addon]);
+    assert_eq!(
+        policy("qcs-online", &addons, New),
+        Err("new purchases and renewals of Tencent products are not refundable".into())
+    );
+    // Without types, every order type is refundable; `none` stays `none`.
+    let mut open = with("cdp", vec![]);
+    open.refund_types = None;
+    assert_eq!(policy("cdp", &open, Renewal), Ok(Refundable::Window));
+    open.refund = RefundPolicy::None;
+    assert_eq!(
+        policy("cdp", &open, New),
+        Err("cdp is not refundable".into())
+    );
 }
 
 #[test]
