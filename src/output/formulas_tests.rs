@@ -525,16 +525,24 @@ proptest! {
     ) {
         // The engine's unused never exceeds the total (days left of the term, quota left).
         let unused = (u128::from(total) * u128::from(share) / 10_000) as u64;
-        let (amount, kept, rule) = refund::pro_rata(paid, voucher(paid, per_mille), unused, total, "days");
+        let v = voucher(paid, per_mille);
+        let kept = refund::cash(paid, v).1;
+        let decided = refund::pro_rata(paid, v, unused, total, "days");
         let (book, f) = refunds_book(r, paid, kept, RefundCalc::ProRata { unused, total });
-        match f {
-            None => {
+        match (f, decided) {
+            (None, decided) => {
                 prop_assert_eq!(total, 0);
-                prop_assert_eq!(amount, Decimal::ZERO);
+                prop_assert!(decided.is_err());
             }
-            Some(_) => {
-                prop_assert_eq!(eval_both(&book, REFUNDS, &format!("O{r}"))?, amount);
-                prop_assert_eq!(figure_after(&rule, "= "), Some(amount), "rule: {}", &rule);
+            (Some(_), Ok(c)) => {
+                prop_assert_eq!(c.voucher_kept, kept);
+                prop_assert_eq!(eval_both(&book, REFUNDS, &format!("O{r}"))?, c.amount);
+                prop_assert_eq!(figure_after(&c.rule, "= "), Some(c.amount), "rule: {}", &c.rule);
+            }
+            // Nothing to refund: rejected, and the formula agrees there is nothing.
+            (Some(_), Err(why)) => {
+                prop_assert_eq!(eval_both(&book, REFUNDS, &format!("O{r}"))?, Decimal::ZERO);
+                prop_assert!(why.starts_with("nothing unused to refund"), "{}", why);
             }
         }
     }

@@ -1,12 +1,17 @@
 //! The refund policies of SPEC 3 as pure functions: which policy applies to a line, the
-//! 7-day and 30-day windows, time pro-rata, the PV pack rule's per-pack arithmetic, and
-//! splitting a line's payment over its packs. Each returns the amount with the words that
-//! explain it. No I/O.
+//! 7-day and 30-day windows, time pro-rata, and the PV pack rule (`pv`). Each returns the
+//! amount with the words that explain it, or the words of the rejection. No I/O.
 
-use crate::calendar::add_months;
+mod pv;
+
+pub use pv::{
+    PackRefund, PvRefund, PvRequest, PvTerms, pack_refund, pv_packs, split_paid, within_months,
+};
+
 use crate::catalog::{RefundPolicy, SkuDef, Vendor};
 use crate::model::{OrderType, RefundReason};
 use crate::money::{fmt_money, fmt_num, round_cents};
+use crate::rules::ledger::Entry;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
@@ -136,22 +141,55 @@ pub fn cash(paid: Decimal, voucher: Decimal) -> (Decimal, Decimal) {
     (paid.max(Decimal::ZERO) - kept, kept)
 }
 
-/// Time (or quota) pro-rata: `(paid − voucher) × unused / total`, rounded once.
-/// Returns `(refund, voucher_kept, rule)`.
+/// A cash refund a rule approved: the amount, the voucher part kept, and the words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cash {
+    pub amount: Decimal,
+    pub voucher_kept: Decimal,
+    pub rule: String,
+}
+
+/// The window policy for a line (SPEC 3): within a window, the cash paid less the voucher
+/// part; else the words of the rejection.
+pub fn window_refund(
+    days: i64,
+    reason: RefundReason,
+    w: Windows,
+    paid: Decimal,
+    voucher: Decimal,
+) -> Result<Cash, String> {
+    let v = window(days, reason, w);
+    if !v.approved {
+        return Err(v.rule);
+    }
+    let (amount, kept) = cash(paid, voucher);
+    Ok(Cash {
+        amount,
+        voucher_kept: kept,
+        rule: format!(
+            "{}: {} paid − {} voucher kept = {}",
+            v.rule,
+            fmt_money(paid),
+            fmt_money(kept),
+            fmt_money(amount)
+        ),
+    })
+}
+
+/// Time (or quota) pro-rata: `(paid − voucher) × unused / total`, rounded once; rejected when
+/// that leaves nothing to refund. `unit` names what is counted (`days`, `units of quota`).
 pub fn pro_rata(
     paid: Decimal,
     voucher: Decimal,
     unused: u64,
     total: u64,
     unit: &str,
-) -> (Decimal, Decimal, String) {
+) -> Result<Cash, String> {
     let (base, kept) = cash(paid, voucher);
     if total == 0 {
-        return (
-            Decimal::ZERO,
-            kept,
-            format!("nothing left to refund: the term has no {unit}"),
-        );
+        return Err(format!(
+            "nothing unused to refund (nothing left to refund: the term has no {unit})"
+        ));
     }
     let unused = unused.min(total);
     let amount = round_cents(base * Decimal::from(unused) / Decimal::from(total));
@@ -163,32 +201,29 @@ pub fn pro_rata(
         fmt_num(total.into()),
         fmt_money(amount)
     );
-    (amount, kept, rule)
-}
-
-/// Whether a PV pack refund on `date` is within one calendar month (`months`) of `purchase`.
-pub fn within_months(purchase: NaiveDate, date: NaiveDate, months: u32) -> Option<NaiveDate> {
-    add_months(purchase, months).filter(|last| date <= *last)
-}
-
-/// One PV pack's refund: `max(0, paid − used × unit_value)`; returns `(used_value, refund)`.
-pub fn pack_refund(paid: Decimal, used: u64, unit_value: Decimal) -> (Decimal, Decimal) {
-    let used_value = Decimal::from(used) * unit_value;
-    let refund = round_cents((paid - used_value).max(Decimal::ZERO));
-    (used_value, refund)
-}
-
-/// Splits a line's payment over its `n` packs to the cent: each pack the same share rounded
-/// down, the last pack the remainder, so the shares add up to `paid` exactly.
-pub fn split_paid(paid: Decimal, n: usize) -> Vec<Decimal> {
-    if n == 0 {
-        return Vec::new();
+    if amount <= Decimal::ZERO {
+        return Err(format!("nothing unused to refund ({rule})"));
     }
-    let count = Decimal::from(n as u64);
-    let share = (paid / count).round_dp_with_strategy(2, rust_decimal::RoundingStrategy::ToZero);
-    let mut v = vec![share; n];
-    v[n - 1] = paid - share * Decimal::from(n as u64 - 1);
-    v
+    Ok(Cash {
+        amount,
+        voucher_kept: kept,
+        rule,
+    })
+}
+
+/// What of a line's service `[start, end)` is unused on `date`: `(unused days, term days)`.
+pub fn unused_days(date: NaiveDate, start: NaiveDate, end: NaiveDate) -> (u64, u64) {
+    let from = date.max(start);
+    let unused = (end - from).num_days().max(0) as u64;
+    (unused, (end - start).num_days().max(0) as u64)
+}
+
+/// What of a pack line's quota is unused (a pack without a term, refunded pro-rata):
+/// `(units left, units bought)` over its packs.
+pub fn unused_quota<'a>(packs: impl Iterator<Item = &'a Entry>) -> (u64, u64) {
+    packs.fold((0, 0), |(left, size), e| {
+        (left + e.size.saturating_sub(e.used_pack), size + e.size)
+    })
 }
 
 #[cfg(test)]

@@ -8,10 +8,8 @@ use super::state::{AccountState, Orig};
 use super::{Ctx, Event};
 use crate::catalog::SkuDef;
 use crate::model::{ExceptionCode as C, OrderType, RefundReason};
-use crate::money::{fmt_money, fmt_num};
 use crate::report::{Decision, RefundCalc, RefundPackRow, RefundRow};
-use crate::rules::ledger::Entry;
-use crate::rules::refund::{self, Refundable, Windows};
+use crate::rules::refund::{self, Cash, PvRequest, PvTerms, Refundable, Windows};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
@@ -72,8 +70,6 @@ pub fn decide(ctx: &Ctx, st: &mut AccountState, ev: &Event, seq: u64) -> R<Decid
         out.rows.push(not_found(ev, st, &reference, reason, wanted));
         return Ok(out);
     }
-    // The PV rule re-deducts usage without the order's bonus once for all its pack lines.
-    let mut rededucted = false;
     for i in lines {
         let orig = st.orders[&reference][i].clone();
         let mut d = Decider {
@@ -84,7 +80,7 @@ pub fn decide(ctx: &Ctx, st: &mut AccountState, ev: &Event, seq: u64) -> R<Decid
             orig: &orig,
             seq,
         };
-        let r = d.line(st, &mut out.packs, &mut rededucted);
+        let r = d.line(st, &mut out.packs);
         if r.decision == Decision::Approved
             && let Some(o) = st.orders.get_mut(&reference).and_then(|ls| ls.get_mut(i))
         {
@@ -191,12 +187,7 @@ impl Decider<'_> {
         )
     }
 
-    fn line(
-        &mut self,
-        st: &mut AccountState,
-        packs: &mut Vec<RefundPackRow>,
-        rededucted: &mut bool,
-    ) -> RefundRow {
+    fn line(&mut self, st: &mut AccountState, packs: &mut Vec<RefundPackRow>) -> RefundRow {
         if let Some((by, on, _)) = &self.orig.refunded_by {
             return self.reject(format!("already refunded by {by} on {on}"));
         }
@@ -209,7 +200,7 @@ impl Decider<'_> {
         match refund::policy(&self.orig.sku, &sku, self.orig.kind) {
             Err(why) => self.reject(why),
             Ok(Refundable::Window) => self.window(st, &sku),
-            Ok(Refundable::PvPack) => self.pv_packs(st, packs, rededucted),
+            Ok(Refundable::PvPack) => self.pv_packs(st, packs),
             Ok(Refundable::ProRata) => self.pro_rata(st),
         }
     }
@@ -220,23 +211,17 @@ impl Decider<'_> {
             any_reason_days: s.refund_any_reason_days,
             defect_days: s.refund_defect_days,
         };
-        let v = refund::window(self.days(), self.reason, w);
-        if !v.approved {
-            return self.reject(v.rule);
-        }
-        let (amount, kept) = refund::cash(self.orig.paid, self.orig.voucher);
-        let mut r = self.base(format!(
-            "{}: {}: {} paid − {} voucher kept = {}",
-            self.what(),
-            v.rule,
-            fmt_money(self.orig.paid),
-            fmt_money(kept),
-            fmt_money(amount)
-        ));
-        r.decision = Decision::Approved;
-        r.voucher_kept = kept;
-        r.refund_amount = amount;
-        r.calc = RefundCalc::Full;
+        let c = match refund::window_refund(
+            self.days(),
+            self.reason,
+            w,
+            self.orig.paid,
+            self.orig.voucher,
+        ) {
+            Ok(c) => c,
+            Err(why) => return self.reject(why),
+        };
+        let r = self.approve(c, RefundCalc::Full);
         let booster = sku.booster.as_deref();
         for sub in st.subs.iter_mut().filter(|x| {
             x.order_id == self.reference
@@ -247,78 +232,60 @@ impl Decider<'_> {
         r
     }
 
-    fn pv_packs(
-        &self,
-        st: &mut AccountState,
-        packs: &mut Vec<RefundPackRow>,
-        rededucted: &mut bool,
-    ) -> RefundRow {
-        let s = self.ctx.catalog.settings();
-        let months = s.pack_refund_months;
-        let Some(last) = refund::within_months(self.orig.order_date, self.date(), months) else {
-            return self.reject(format!(
-                "packs are refundable within {months} calendar month(s) of purchase ({} to {}); requested {}",
-                self.orig.order_date,
-                crate::calendar::add_months(self.orig.order_date, months)
-                    .map(|d| d.to_string())
-                    .unwrap_or_default(),
-                self.date()
-            ));
-        };
-        if self.ev.row.invoiced == Some(true) {
-            return self.reject(format!(
-                "an invoice for order {} is out and not returned: the refund waits until it is returned",
-                self.reference
-            ));
-        }
-        if self.orig.voucher > Decimal::ZERO {
-            // Packs cannot be paid with vouchers; a priced pack line never has one.
-            return self.reject("the pack line shows a voucher, which packs cannot take".into());
-        }
-        if !*rededucted {
-            st.ledger = st.ledger.without_bonus_of(self.reference);
-            *rededucted = true;
-        }
-        let unit = s.pv_unit_value;
-        let idx: Vec<&Entry> = st.ledger.packs(self.reference, self.orig.line).collect();
-        let shares = refund::split_paid(self.orig.paid, idx.len());
-        let first = packs.len();
-        let (mut used, mut used_value, mut amount) = (0u64, Decimal::ZERO, Decimal::ZERO);
-        for (k, e) in idx.iter().enumerate() {
-            let (value, back) = refund::pack_refund(shares[k], e.used_pack, unit);
-            used = used.saturating_add(e.used_pack);
-            used_value += value;
-            amount += back;
-            packs.push(RefundPackRow {
-                refund_order_id: self.ev.row.order_id.clone(),
-                account_id: self.ev.row.account_id.clone(),
-                order_id: self.reference.to_string(),
-                pack: e.pack,
-                product: e.sku.clone(),
-                edition: e.edition.clone(),
-                size: e.size,
-                used: e.used_pack,
-                unit_value: unit,
-                used_value: value,
-                paid: shares[k],
-                refund: back,
-            });
-        }
-        let count = idx.len();
-        st.ledger.close(self.reference, self.orig.line, self.seq);
-        let mut r = self.base(format!(
-            "{}: within {months} month(s) of purchase (until {last}); bonus of the order voided and usage re-deducted; {} pack(s), each max(0, paid − used × {}): {} PV used = {} of value; refund {}",
-            self.what(),
-            count,
-            fmt_num(unit),
-            fmt_num(used.into()),
-            fmt_money(used_value),
-            fmt_money(amount)
-        ));
+    /// An approved cash refund (a window or pro-rata) of the line.
+    fn approve(&self, c: Cash, calc: RefundCalc) -> RefundRow {
+        let mut r = self.base(format!("{}: {}", self.what(), c.rule));
         r.decision = Decision::Approved;
-        r.used_quantity = Some(used);
-        r.used_value = Some(used_value);
-        r.refund_amount = amount;
+        r.voucher_kept = c.voucher_kept;
+        r.refund_amount = c.amount;
+        r.calc = calc;
+        r
+    }
+
+    /// The PV pack rule: the account carries on with the ledger re-deducted without the
+    /// order's bonus, and the line's packs close to later usage.
+    fn pv_packs(&self, st: &mut AccountState, packs: &mut Vec<RefundPackRow>) -> RefundRow {
+        let s = self.ctx.catalog.settings();
+        let req = PvRequest {
+            order_id: self.reference,
+            line: self.orig.line,
+            purchase: self.orig.order_date,
+            date: self.date(),
+            invoiced: self.ev.row.invoiced == Some(true),
+            paid: self.orig.paid,
+            voucher: self.orig.voucher,
+        };
+        let terms = PvTerms {
+            months: s.pack_refund_months,
+            unit_value: s.pv_unit_value,
+        };
+        let pv = match refund::pv_packs(&req, terms, &st.ledger) {
+            Ok(pv) => pv,
+            Err(why) => return self.reject(why),
+        };
+        st.ledger = pv.ledger;
+        st.ledger.close(self.reference, self.orig.line, self.seq);
+        let first = packs.len();
+        let count = pv.packs.len();
+        packs.extend(pv.packs.into_iter().map(|p| RefundPackRow {
+            refund_order_id: self.ev.row.order_id.clone(),
+            account_id: self.ev.row.account_id.clone(),
+            order_id: self.reference.to_string(),
+            pack: p.pack,
+            product: p.sku,
+            edition: p.edition,
+            size: p.size,
+            used: p.used,
+            unit_value: p.unit_value,
+            used_value: p.used_value,
+            paid: p.paid,
+            refund: p.refund,
+        }));
+        let mut r = self.base(format!("{}: {}", self.what(), pv.rule));
+        r.decision = Decision::Approved;
+        r.used_quantity = Some(pv.used);
+        r.used_value = Some(pv.used_value);
+        r.refund_amount = pv.amount;
         r.calc = RefundCalc::Packs { first, count };
         r
     }
@@ -326,31 +293,21 @@ impl Decider<'_> {
     /// Time pro-rata (Quick Audience): unused days of the line's service; a pack without a
     /// term is refunded by its unused quota instead.
     fn pro_rata(&self, st: &mut AccountState) -> RefundRow {
-        let (unused, total, unit) = match self.orig.service {
-            Some((start, end)) => {
-                let from = self.date().max(start);
-                let unused = (end - from).num_days().max(0) as u64;
-                (unused, (end - start).num_days().max(0) as u64, "days")
-            }
-            None => {
-                let packs = || st.ledger.packs(self.reference, self.orig.line);
-                let size: u64 = packs().map(|e| e.size).sum();
-                let left: u64 = packs().map(|e| e.size.saturating_sub(e.used_pack)).sum();
-                (left, size, "units of quota")
-            }
+        let ((unused, total), unit) = match self.orig.service {
+            Some((start, end)) => (refund::unused_days(self.date(), start, end), "days"),
+            None => (
+                refund::unused_quota(st.ledger.packs(self.reference, self.orig.line)),
+                "units of quota",
+            ),
         };
-        let (amount, kept, how) =
-            refund::pro_rata(self.orig.paid, self.orig.voucher, unused, total, unit);
-        if amount <= Decimal::ZERO {
-            return self.reject(format!("nothing unused to refund ({how})"));
+        match refund::pro_rata(self.orig.paid, self.orig.voucher, unused, total, unit) {
+            Ok(c) => {
+                let r = self.approve(c, RefundCalc::ProRata { unused, total });
+                self.end_service(st);
+                r
+            }
+            Err(why) => self.reject(why),
         }
-        let mut r = self.base(format!("{}: {how}", self.what()));
-        r.decision = Decision::Approved;
-        r.voucher_kept = kept;
-        r.refund_amount = amount;
-        r.calc = RefundCalc::ProRata { unused, total };
-        self.end_service(st);
-        r
     }
 
     /// What an approved pro-rata refund does to the account: a new subscription is refunded,

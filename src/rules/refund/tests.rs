@@ -129,47 +129,74 @@ fn vouchers_are_kept_and_cash_never_negative() {
 }
 
 #[test]
+fn a_window_refund_is_the_cash_paid_less_the_voucher() {
+    let c = window_refund(3, RefundReason::NoReason, W, dec!(4995), dec!(500)).unwrap();
+    assert_eq!((c.amount, c.voucher_kept), (dec!(4495), dec!(500)));
+    assert_eq!(
+        c.rule,
+        "day 3 after activation, within the 7-day window for any reason: full refund: 4,995.00 paid − 500.00 voucher kept = 4,495.00"
+    );
+    let late = window_refund(8, RefundReason::Other, W, dec!(4995), dec!(0)).unwrap_err();
+    assert_eq!(late, window(8, RefundReason::Other, W).rule);
+}
+
+#[test]
 fn pro_rata_by_unused_days() {
     // 12,000 paid, 1,000 voucher, 200 of 366 days unused (a leap year).
-    let (amount, kept, rule) = pro_rata(dec!(12000), dec!(1000), 200, 366, "days");
-    assert_eq!(kept, dec!(1000));
-    assert_eq!(amount, dec!(6010.93)); // 11,000 × 200 / 366 = 6,010.928…
-    assert!(rule.contains("200 / 366"), "{rule}");
-    assert_eq!(pro_rata(dec!(100), dec!(0), 500, 366, "days").0, dec!(100));
+    let c = pro_rata(dec!(12000), dec!(1000), 200, 366, "days").unwrap();
+    assert_eq!(c.voucher_kept, dec!(1000));
+    assert_eq!(c.amount, dec!(6010.93)); // 11,000 × 200 / 366 = 6,010.928…
+    assert_eq!(
+        c.rule,
+        "pro-rata: (12,000.00 paid − 1,000.00 voucher) × 200 / 366 unused days = 6,010.93"
+    );
+    assert_eq!(
+        pro_rata(dec!(100), dec!(0), 500, 366, "days").map(|c| c.amount),
+        Ok(dec!(100))
+    );
 }
 
 #[test]
-fn pv_pack_one_calendar_month_including_month_ends() {
-    assert!(within_months(d("2025-01-31"), d("2025-02-28"), 1).is_some());
-    assert!(within_months(d("2025-01-31"), d("2025-03-01"), 1).is_none());
-    assert!(within_months(d("2024-01-31"), d("2024-02-29"), 1).is_some());
-    assert!(within_months(d("2025-03-15"), d("2025-04-15"), 1).is_some());
-    assert!(within_months(d("2025-03-15"), d("2025-04-16"), 1).is_none());
+fn pro_rata_with_nothing_unused_is_rejected() {
+    let none = pro_rata(dec!(100), dec!(0), 0, 366, "days").unwrap_err();
+    assert!(
+        none.starts_with("nothing unused to refund (pro-rata:"),
+        "{none}"
+    );
+    assert!(none.ends_with("= 0.00)"), "{none}");
+    assert_eq!(
+        pro_rata(dec!(100), dec!(0), 0, 0, "days"),
+        Err("nothing unused to refund (nothing left to refund: the term has no days)".into())
+    );
+    // All of it paid by voucher: nothing in cash to refund.
+    assert!(pro_rata(dec!(100), dec!(100), 10, 20, "days").is_err());
 }
 
 #[test]
-fn guide_pv_refund_is_45000() {
-    let unit = dec!(0.03);
-    let packs = [
-        (dec!(30000), 1_000_000u64),
-        (dec!(30000), 500_000),
-        (dec!(30000), 0),
-    ];
-    let refunds: Vec<Decimal> = packs
-        .iter()
-        .map(|(paid, used)| pack_refund(*paid, *used, unit).1)
-        .collect();
-    assert_eq!(refunds, vec![dec!(0), dec!(15000), dec!(30000)]);
-    assert_eq!(refunds.iter().sum::<Decimal>(), dec!(45000.00));
-    // Used beyond the pack's value floors at zero.
-    assert_eq!(pack_refund(dec!(30000), 2_000_000, unit).1, dec!(0));
+fn unused_days_count_from_the_later_of_refund_and_start() {
+    let (start, end) = (d("2025-01-01"), d("2025-04-01"));
+    assert_eq!(unused_days(d("2025-03-01"), start, end), (31, 90));
+    assert_eq!(unused_days(d("2024-12-01"), start, end), (90, 90));
+    assert_eq!(unused_days(d("2025-05-01"), start, end), (0, 90));
 }
 
 #[test]
-fn paid_splits_to_the_cent() {
-    assert_eq!(split_paid(dec!(90000), 3), vec![dec!(30000); 3]);
-    let v = split_paid(dec!(100), 3);
-    assert_eq!(v, vec![dec!(33.33), dec!(33.33), dec!(33.34)]);
-    assert_eq!(v.iter().sum::<Decimal>(), dec!(100));
-    assert!(split_paid(dec!(1), 0).is_empty());
+fn unused_quota_adds_up_the_line_packs() {
+    let pack = |size: u64, used: u64| {
+        let mut e = Entry::new(
+            "Q",
+            1,
+            "qa-sms",
+            "5k",
+            crate::model::Metric::Sms,
+            d("2025-01-01"),
+            None,
+        );
+        e.size = size;
+        e.used_pack = used;
+        e
+    };
+    let packs = [pack(5000, 1000), pack(5000, 0)];
+    assert_eq!(unused_quota(packs.iter()), (9000, 10000));
+    assert_eq!(unused_quota([].iter()), (0, 0));
 }
