@@ -131,6 +131,9 @@ pub struct RefundRow {
     pub decision: Decision,
     pub rule: String,
     pub calc: RefundCalc,
+    /// The packs it refunded (a PV pack refund), in pack order; their refunds add up to
+    /// `refund_amount`. Empty for every other decision.
+    pub packs: Vec<RefundPackRow>,
 }
 
 /// One refunded pack (the Packs sheet of refunds.xlsx): usage re-deducted without the
@@ -245,10 +248,9 @@ pub struct Report {
     pub total_difference: Decimal,
     pub mismatches: usize,
     pub unbilled: usize,
-    /// Refund decisions, sorted by account, refund date, refund order, original line.
+    /// Refund decisions, sorted by account, refund date, refund order, original line; each
+    /// holds the packs it refunded.
     pub refunds: Vec<RefundRow>,
-    /// Refunded packs, in the order of the refunds that refer to them.
-    pub refund_packs: Vec<RefundPackRow>,
     pub refund_totals: Vec<RefundTotal>,
     pub total_refunded: Decimal,
     pub total_voucher_kept: Decimal,

@@ -228,8 +228,13 @@ proptest! {
             prop_assert!(x.refund_amount >= Decimal::ZERO, "{:?}", x);
             prop_assert!(x.refund_amount <= x.paid - x.voucher_kept, "{:?}", x);
         }
-        for p in &r.refund_packs {
-            prop_assert!(p.refund >= Decimal::ZERO && p.refund <= p.paid);
+        for x in &r.refunds {
+            for p in &x.packs {
+                prop_assert!(p.refund >= Decimal::ZERO && p.refund <= p.paid);
+            }
+            if !x.packs.is_empty() {
+                prop_assert_eq!(x.packs.iter().map(|p| p.refund).sum::<Decimal>(), x.refund_amount);
+            }
         }
         let approved: Decimal = r.refunds.iter().map(|x| x.refund_amount).sum();
         prop_assert_eq!(approved, r.total_refunded);

@@ -6,8 +6,8 @@ use super::Ctx;
 use super::replay::AccountResult;
 use crate::model::RowException;
 use crate::report::{
-    AccountTotal, Decision, Line, LineStatus, ProductTotal, RefundCalc, RefundTotal, Report,
-    Revenue, RevenueRow, RevenueTotal, RunFacts,
+    AccountTotal, Decision, Line, LineStatus, ProductTotal, RefundTotal, Report, Revenue,
+    RevenueRow, RevenueTotal, RunFacts,
 };
 use std::collections::{BTreeMap, HashMap};
 
@@ -53,14 +53,7 @@ impl Merge {
             report.facts.rows_outside_period += r.outside_period;
             report.facts.refunds += r.refund_requests;
             report.facts.usage_rows += r.usage_rows;
-            let offset = report.refund_packs.len();
-            report.refunds.extend(r.refunds.into_iter().map(|mut x| {
-                if let RefundCalc::Packs { first, .. } = &mut x.calc {
-                    *first += offset;
-                }
-                x
-            }));
-            report.refund_packs.extend(r.refund_packs);
+            report.refunds.extend(r.refunds);
             report.usage.extend(r.usage);
             self.revenue_lines.extend(r.revenue);
             for l in &r.lines {

@@ -495,7 +495,7 @@ fn refunds_book(r: u32, paid: Decimal, kept: Decimal, calc: RefundCalc) -> (Book
     book.number(REFUNDS, &format!("{}{r}", letters::PAID), paid);
     book.number(REFUNDS, &format!("{}{r}", letters::VOUCHER_KEPT), kept);
     let packs = sheet::REFUND_PACKS.en;
-    let f = refund_formula_in(calc, r, packs, super::EXCEL_MAX_DATA_ROWS);
+    let f = refund_formula_in(calc, r, 0..0, packs, super::EXCEL_MAX_DATA_ROWS);
     if let Some(f) = &f {
         book.formula(REFUNDS, &format!("O{r}"), f);
     }
@@ -601,8 +601,8 @@ proptest! {
                 amount += p.refund;
             }
         }
-        let calc = RefundCalc::Packs { first: above, count: used.len() };
-        let f = refund_formula_in(calc, r, packs_sheet, super::EXCEL_MAX_DATA_ROWS);
+        let own = above..above + used.len();
+        let f = refund_formula_in(RefundCalc::Packs, r, own, packs_sheet, super::EXCEL_MAX_DATA_ROWS);
         let f = f.ok_or_else(|| TestCaseError::fail("a pack refund on the first sheet has a formula"))?;
         book.formula(REFUNDS, &format!("O{r}"), &f);
         prop_assert_eq!(eval_both(&book, REFUNDS, &format!("O{r}"))?, amount, "{}", &f);
@@ -858,9 +858,10 @@ fn refunds_workbook(report: &Report, lang: Lang) -> Book {
     let packs_sheet = sheet::REFUND_PACKS.get(lang);
     let refunds_sheet = sheet::REFUNDS.get(lang);
     let mut book = Book::default();
-    for (i, p) in report.refund_packs.iter().enumerate() {
+    for (i, p) in report.refunds.iter().flat_map(|x| &x.packs).enumerate() {
         put_pack(&mut book, packs_sheet, i, p);
     }
+    let mut packs_before = 0;
     for (i, x) in report.refunds.iter().enumerate() {
         let r = i as u32 + 2;
         book.number(refunds_sheet, &format!("{}{r}", letters::PAID), x.paid);
@@ -869,7 +870,9 @@ fn refunds_workbook(report: &Report, lang: Lang) -> Book {
             &format!("{}{r}", letters::VOUCHER_KEPT),
             x.voucher_kept,
         );
-        match refund_formula_in(x.calc, r, packs_sheet, super::EXCEL_MAX_DATA_ROWS) {
+        let own = packs_before..packs_before + x.packs.len();
+        packs_before = own.end;
+        match refund_formula_in(x.calc, r, own, packs_sheet, super::EXCEL_MAX_DATA_ROWS) {
             Some(f) => book.formula(refunds_sheet, &format!("O{r}"), &f),
             None => book.number(refunds_sheet, &format!("O{r}"), x.refund_amount),
         }
@@ -880,8 +883,8 @@ fn refunds_workbook(report: &Report, lang: Lang) -> Book {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
-    /// Through the whole replay (accounts in parallel, the refunds Packs rows offset when the
-    /// accounts merge): every refund formula equals the refund amount, every Packs row's
+    /// Through the whole replay (accounts in parallel, each refund row carrying its own packs
+    /// through the merge): every refund formula equals the refund amount, every Packs row's
     /// formulas its values, a pack refund's `SUM` covers exactly its own rows, and an
     /// approved refund's words end on the amount (`= …` for the windows and pro-rata,
     /// `refund …` for packs).
@@ -906,7 +909,7 @@ proptest! {
         let lang = if zh { Lang::Zh } else { Lang::En };
         let book = refunds_workbook(&report, lang);
         let (refunds_sheet, packs_sheet) = (sheet::REFUNDS.get(lang), sheet::REFUND_PACKS.get(lang));
-        for (i, p) in report.refund_packs.iter().enumerate() {
+        for (i, p) in report.refunds.iter().flat_map(|x| &x.packs).enumerate() {
             let row = i + 2;
             prop_assert_eq!(eval_both(&book, packs_sheet, &format!("{}{row}", letters::PACK_USED_VALUE))?, p.used_value);
             prop_assert_eq!(eval_both(&book, packs_sheet, &format!("{}{row}", letters::PACK_REFUND))?, p.refund);
@@ -923,22 +926,19 @@ proptest! {
                     prop_assert_eq!(x.decision, Decision::Approved);
                     prop_assert_eq!(figure_after(&x.rule, "= "), Some(x.refund_amount), "rule: {}", &x.rule);
                 }
-                RefundCalc::Packs { first, count } => {
+                RefundCalc::Packs => {
                     prop_assert_eq!(x.decision, Decision::Approved);
-                    prop_assert!(count > 0);
-                    let own = report.refund_packs.get(first..first + count).unwrap_or_default();
-                    prop_assert_eq!(own.len(), count);
+                    let own = &x.packs;
+                    prop_assert!(!own.is_empty());
                     prop_assert!(own.iter().all(|p| p.refund_order_id == x.refund_order_id), "{:?}", x.calc);
                     prop_assert_eq!(own.iter().map(|p| p.paid).sum::<Decimal>(), x.paid);
                     prop_assert_eq!(figure_after(&x.rule, "refund "), Some(x.refund_amount), "rule: {}", &x.rule);
                 }
             }
         }
-        // Every pack row belongs to exactly one request.
-        let claimed: usize = report.refunds.iter().map(|x| match x.calc {
-            RefundCalc::Packs { count, .. } => count,
-            _ => 0,
-        }).sum();
-        prop_assert_eq!(claimed, report.refund_packs.len());
+        // Only a pack refund holds pack rows.
+        for x in &report.refunds {
+            prop_assert_eq!(x.packs.is_empty(), x.calc != RefundCalc::Packs, "{:?}", x.calc);
+        }
     }
 }

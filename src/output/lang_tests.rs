@@ -354,13 +354,13 @@ fn refunds_in_chinese_sum_the_chinese_packs_sheet() {
     assert_eq!(formula(&f, 3, "K"), "ROUND(MAX(0,J3-I3),2)");
     assert_eq!(money(cell(&packs, 3, "K")), dec!(15000.00));
 
-    let packs = RefundCalc::Packs { first: 0, count: 3 };
+    let packs = RefundCalc::Packs;
     assert_eq!(
-        refund_formula_in(packs, 4, "退款资源包", 100).as_deref(),
+        refund_formula_in(packs, 4, 0..3, "退款资源包", 100).as_deref(),
         Some("=SUM('退款资源包'!K2:K4)")
     );
     assert_eq!(
-        refund_formula_in(packs, 4, "Packs", 100).as_deref(),
+        refund_formula_in(packs, 4, 0..3, "Packs", 100).as_deref(),
         Some("=SUM(Packs!K2:K4)")
     );
 

@@ -85,6 +85,7 @@ fn sample() -> Report {
         decision: Decision::Approved,
         rule: "-within 7 days".into(),
         calc: RefundCalc::Full,
+        packs: Vec::new(),
     };
     let exception = RowException {
         src: src(4),

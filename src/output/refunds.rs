@@ -13,6 +13,7 @@ use super::{OutputError, WriteOptions};
 use crate::report::{Decision, RefundCalc, RefundPackRow, RefundRow, RefundTotal, Report};
 use rust_decimal::Decimal;
 use rust_xlsxwriter::{ColNum, RowNum, Workbook, Worksheet, XlsxError};
+use std::ops::Range;
 use std::path::Path;
 
 /// Refunds columns, in SPEC 6 order; the formula letters are `letters` (checked by a test).
@@ -127,6 +128,9 @@ pub fn stage_refunds(
 
         write_refund_summary(wb, styles, lang, report)?;
         let packs_sheet = PACKS_TABLE.name.get(lang);
+        // The Packs sheet lists every request's packs in the order of the requests, so a
+        // request's first pack row is the count of the packs before it.
+        let mut packs_before = 0;
         write_table(
             wb,
             styles,
@@ -135,16 +139,19 @@ pub fn stage_refunds(
             &report.refunds,
             max,
             |c, row, refund| {
+                let packs = packs_before..packs_before + refund.packs.len();
+                packs_before = packs.end;
                 let formulas = opts.formulas.then_some((packs_sheet, max));
-                write_refund(c, row, refund, formulas)
+                write_refund(c, row, refund, packs, formulas)
             },
         )?;
+        let packs: Vec<&RefundPackRow> = report.refunds.iter().flat_map(|r| &r.packs).collect();
         write_table(
             wb,
             styles,
             lang,
             &PACKS_TABLE,
-            &report.refund_packs,
+            &packs,
             max,
             |c, row, pack| write_refund_pack(c, row, pack, opts.formulas),
         )?;
@@ -154,7 +161,8 @@ pub fn stage_refunds(
 }
 
 /// The live formula of a Refunds row's `refund_amount` (Excel row `r`, 1-based), or `None`
-/// when the amount is written as a plain number.
+/// when the amount is written as a plain number. `packs` are the row's packs as data rows of
+/// the Packs sheet (0-based, in the order written).
 ///
 /// `packs_sheet` is the Packs sheet's name in the workbook's language (`Packs`, `退款资源包`);
 /// the formula quotes it as a reference needs (`'退款资源包'!K2`). `max_rows` is
@@ -164,6 +172,7 @@ pub fn stage_refunds(
 pub fn refund_formula_in(
     calc: RefundCalc,
     r: u32,
+    packs: Range<usize>,
     packs_sheet: &str,
     max_rows: u32,
 ) -> Option<String> {
@@ -175,13 +184,12 @@ pub fn refund_formula_in(
         RefundCalc::ProRata { unused, total } => Some(format!(
             "=ROUND(({PAID}{r}-{VOUCHER_KEPT}{r})*{unused}/{total},2)"
         )),
-        RefundCalc::Packs { first, count } => {
-            let end = first.checked_add(count)?;
-            if count == 0 || end > rows_per_sheet(max_rows) {
+        RefundCalc::Packs => {
+            if packs.is_empty() || packs.end > rows_per_sheet(max_rows) {
                 return None;
             }
             // Data row i sits on Excel row i + 2, under the header.
-            let (a, b) = (first + 2, end + 1);
+            let (a, b) = (packs.start + 2, packs.end + 1);
             let sheet = sheet_ref(packs_sheet);
             Some(format!("=SUM({sheet}!{PACK_REFUND}{a}:{PACK_REFUND}{b})"))
         }
@@ -190,8 +198,13 @@ pub fn refund_formula_in(
 
 /// [`refund_formula_in`] as the English workbook has it (`=SUM(Packs!K2:K4)`).
 #[cfg(test)]
-pub fn refund_formula(calc: RefundCalc, r: u32, max_rows: u32) -> Option<String> {
-    refund_formula_in(calc, r, sheet::REFUND_PACKS.en, max_rows)
+pub fn refund_formula(
+    calc: RefundCalc,
+    r: u32,
+    packs: Range<usize>,
+    max_rows: u32,
+) -> Option<String> {
+    refund_formula_in(calc, r, packs, sheet::REFUND_PACKS.en, max_rows)
 }
 
 /// The live formulas of a refunds Packs row (Excel row `r`): `used_value` and `refund`.
@@ -206,12 +219,13 @@ pub fn refund_pack_formulas(pack: &RefundPackRow, r: u32) -> (String, String) {
     )
 }
 
-/// One Refunds row. `formulas` carries the Packs sheet's name and `max_rows_per_sheet` when
-/// amounts are live formulas.
+/// One Refunds row; `packs` are its packs' data rows on the Packs sheet. `formulas` carries
+/// the Packs sheet's name and `max_rows_per_sheet` when amounts are live formulas.
 fn write_refund(
     c: &mut RowCells<'_>,
     row: RowNum,
     f: &RefundRow,
+    packs: Range<usize>,
     formulas: Option<(&str, u32)>,
 ) -> Result<(), XlsxError> {
     c.text(0, &f.refund_order_id)?;
@@ -228,7 +242,7 @@ fn write_refund(
     c.amount(11, f.voucher_kept)?;
     c.opt_count(12, f.used_quantity)?;
     c.opt_amount(13, f.used_value)?;
-    match formulas.and_then(|(packs, max)| refund_formula_in(f.calc, row + 1, packs, max)) {
+    match formulas.and_then(|(sheet, max)| refund_formula_in(f.calc, row + 1, packs, sheet, max)) {
         Some(formula) => c.amount_formula(14, &formula, f.refund_amount)?,
         None => c.amount(14, f.refund_amount)?,
     }
@@ -351,9 +365,9 @@ mod tests {
 
     #[test]
     fn refund_formulas_follow_the_calc() {
-        assert_eq!(refund_formula(RefundCalc::Nothing, 2, 100), None);
+        assert_eq!(refund_formula(RefundCalc::Nothing, 2, 0..0, 100), None);
         assert_eq!(
-            refund_formula(RefundCalc::Full, 7, 100).as_deref(),
+            refund_formula(RefundCalc::Full, 7, 0..0, 100).as_deref(),
             Some("=K7-L7")
         );
         assert_eq!(
@@ -363,6 +377,7 @@ mod tests {
                     total: 365
                 },
                 3,
+                0..0,
                 100
             )
             .as_deref(),
@@ -375,43 +390,47 @@ mod tests {
                     total: 0
                 },
                 3,
+                0..0,
                 100
             ),
             None,
             "nothing to divide by"
         );
-        let packs = |first, count| RefundCalc::Packs { first, count };
+        let packs = RefundCalc::Packs;
         assert_eq!(
-            refund_formula(packs(0, 3), 4, 100).as_deref(),
+            refund_formula(packs, 4, 0..3, 100).as_deref(),
             Some("=SUM(Packs!K2:K4)")
         );
         assert_eq!(
-            refund_formula(packs(5, 1), 9, 100).as_deref(),
+            refund_formula(packs, 9, 5..6, 100).as_deref(),
             Some("=SUM(Packs!K7:K7)")
         );
     }
 
     #[test]
     fn a_pack_range_off_the_first_packs_sheet_is_a_plain_value() {
-        let packs = |first, count| RefundCalc::Packs { first, count };
+        let packs = RefundCalc::Packs;
         // Exactly filling the first sheet is fine; one row past it is not.
         assert_eq!(
-            refund_formula(packs(1, 2), 2, 3).as_deref(),
+            refund_formula(packs, 2, 1..3, 3).as_deref(),
             Some("=SUM(Packs!K3:K4)")
         );
-        assert_eq!(refund_formula(packs(1, 3), 2, 3), None);
-        assert_eq!(refund_formula(packs(3, 1), 2, 3), None);
-        assert_eq!(refund_formula(packs(0, 0), 2, 3), None, "no rows to sum");
-        assert_eq!(refund_formula(packs(usize::MAX, 2), 2, 3), None);
+        assert_eq!(refund_formula(packs, 2, 1..4, 3), None);
+        assert_eq!(refund_formula(packs, 2, 3..4, 3), None);
+        assert_eq!(refund_formula(packs, 2, 0..0, 3), None, "no rows to sum");
+        assert_eq!(
+            refund_formula(packs, 2, usize::MAX - 1..usize::MAX, 3),
+            None
+        );
         // 0 is clamped to one row a sheet, as the table writer does.
         assert_eq!(
-            refund_formula(packs(0, 1), 2, 0).as_deref(),
+            refund_formula(packs, 2, 0..1, 0).as_deref(),
             Some("=SUM(Packs!K2:K2)")
         );
         // The default limit: the whole of Excel's first sheet.
         let max = super::super::EXCEL_MAX_DATA_ROWS;
-        assert!(refund_formula(packs(1_048_574, 1), 2, max).is_some());
-        assert!(refund_formula(packs(1_048_575, 1), 2, max).is_none());
+        assert!(refund_formula(packs, 2, 1_048_574..1_048_575, max).is_some());
+        assert!(refund_formula(packs, 2, 1_048_575..1_048_576, max).is_none());
     }
 
     #[test]

@@ -54,6 +54,7 @@ pub(super) fn sample() -> Report {
         decision: Decision::Approved,
         rule: "within 7 days: 3,000.00 − voucher 500.00".into(),
         calc: RefundCalc::Full,
+        packs: Vec::new(),
     };
     let packs = RefundRow {
         src: src(11),
@@ -74,7 +75,8 @@ pub(super) fn sample() -> Report {
         refund_amount: dec!(45000.00),
         decision: Decision::Approved,
         rule: "-packs: 0 + 15,000.00 + 30,000.00".into(),
-        calc: RefundCalc::Packs { first: 0, count: 3 },
+        calc: RefundCalc::Packs,
+        packs: vec![pv_pack(1, 1_000_000), pv_pack(2, 500_000), pv_pack(3, 0)],
     };
     let rejected = RefundRow {
         src: src(12),
@@ -96,6 +98,7 @@ pub(super) fn sample() -> Report {
         decision: Decision::Rejected,
         rule: "refunded order not found".into(),
         calc: RefundCalc::Nothing,
+        packs: Vec::new(),
     };
     Report {
         facts: RunFacts {
@@ -107,7 +110,6 @@ pub(super) fn sample() -> Report {
             ..RunFacts::default()
         },
         refunds: vec![full, packs, rejected],
-        refund_packs: vec![pv_pack(1, 1_000_000), pv_pack(2, 500_000), pv_pack(3, 0)],
         refund_totals: vec![
             RefundTotal {
                 product: "qdm-pv".into(),
@@ -359,6 +361,32 @@ fn a_pack_range_crossing_a_sheet_split_is_written_as_a_plain_value() {
     assert_eq!(formula(&f, 2, "K"), "ROUND(MAX(0,J2-I2),2)");
     let packs = wb.worksheet_range("Packs (2)").unwrap();
     assert_eq!(money(cell(&packs, 2, "K")), dec!(30000.00));
+}
+
+/// Each request's SUM starts where the packs of the requests before it end: the writer counts
+/// them as it goes, and the Packs sheet lists them in the order of the requests.
+#[test]
+fn each_pack_refund_sums_its_own_rows_on_the_packs_sheet() {
+    let mut report = sample();
+    let mut second = report.refunds[1].clone();
+    second.refund_order_id = "R-4".into();
+    second.packs = vec![pv_pack(1, 0), pv_pack(2, 0)];
+    for p in &mut second.packs {
+        p.refund_order_id = "R-4".into();
+    }
+    second.refund_amount = dec!(60000.00);
+    report.refunds.push(second);
+    let (_dir, path) = write(&report, &WriteOptions::default());
+    let mut wb = open(&path);
+    let f = wb.worksheet_formula("Refunds").unwrap();
+    assert_eq!(formula(&f, 3, "O"), "SUM(Packs!K2:K4)");
+    assert_eq!(formula(&f, 5, "O"), "SUM(Packs!K5:K6)");
+    let packs = wb.worksheet_range("Packs").unwrap();
+    assert_eq!(packs.height(), 6);
+    let owners: Vec<String> = (2..=6).map(|r| cell(&packs, r, "A").to_string()).collect();
+    assert_eq!(owners, ["R-2", "R-2", "R-2", "R-4", "R-4"]);
+    let refunds = wb.worksheet_range("Refunds").unwrap();
+    assert_eq!(money(cell(&refunds, 5, "O")), dec!(60000.00));
 }
 
 #[test]

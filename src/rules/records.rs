@@ -104,9 +104,8 @@ pub enum RefundCalc {
     /// `refund = ROUND((paid − voucher_kept) × unused / total, 2)`: time pro-rata (unused
     /// days of the term's days) or, for a pack without a term, unused quota of its size.
     ProRata { unused: u64, total: u64 },
-    /// `refund = SUM` of this request's rows on the refunds Packs sheet: `first` is the index
-    /// of the first of `count` consecutive rows in `Report::refund_packs`.
-    Packs { first: usize, count: usize },
+    /// `refund = SUM` of the row's own packs (`RefundRow::packs`) on the refunds Packs sheet.
+    Packs,
 }
 
 /// Why a rule refuses a line: the exception its row becomes, with the column and value it

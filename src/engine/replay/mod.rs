@@ -18,9 +18,7 @@ mod usage;
 use super::{Ctx, Event};
 use crate::catalog::Catalog;
 use crate::model::{OrderType, RowException, UsageRow};
-use crate::report::{
-    Line, PackRow, RefundCalc, RefundPackRow, RefundRow, RevenueRow, SubscriptionRow, UsageTotal,
-};
+use crate::report::{Line, PackRow, RefundRow, RevenueRow, SubscriptionRow, UsageTotal};
 use chrono::NaiveDate;
 use revenue::revenue_rows;
 use state::{AccountState, Orig};
@@ -34,7 +32,6 @@ pub struct AccountResult {
     pub subscriptions: Vec<SubscriptionRow>,
     pub packs: Vec<PackRow>,
     pub refunds: Vec<RefundRow>,
-    pub refund_packs: Vec<RefundPackRow>,
     pub usage: Vec<UsageTotal>,
     pub revenue: Vec<RevenueRow>,
     /// Refund requests decided in the period.
@@ -193,16 +190,9 @@ fn pricing(cat: &Catalog, ev: &Event) -> Option<Pricing> {
 fn refund(ctx: &Ctx, st: &mut AccountState, ev: &Event, seq: u64, out: &mut AccountResult) {
     match refunds::decide(ctx, st, ev, seq) {
         Ok(_) if !ctx.in_period(ev.row.order_date) => out.outside_period += 1,
-        Ok(mut d) => {
-            let offset = out.refund_packs.len();
-            for r in &mut d.rows {
-                if let RefundCalc::Packs { first, .. } = &mut r.calc {
-                    *first += offset;
-                }
-            }
+        Ok(rows) => {
             out.refund_requests += 1;
-            out.refunds.extend(d.rows);
-            out.refund_packs.extend(d.packs);
+            out.refunds.extend(rows);
         }
         Err(e) => out.exceptions.push(*e),
     }

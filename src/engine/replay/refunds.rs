@@ -13,17 +13,10 @@ use crate::rules::refund::{self, Cash, PvRequest, PvTerms, Refundable, Windows};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-/// The decision rows of one refund request and the packs it refunded.
-#[derive(Debug, Default)]
-pub struct Decided {
-    pub rows: Vec<RefundRow>,
-    /// `RefundCalc::Packs::first` indexes this list until the engine offsets it.
-    pub packs: Vec<RefundPackRow>,
-}
-
-/// Decides the refund request `ev`; `seq` is its place in the account's replay, so the packs
-/// it closes stay open to usage before it.
-pub fn decide(ctx: &Ctx, st: &mut AccountState, ev: &Event, seq: u64) -> R<Decided> {
+/// Decides the refund request `ev`: one row per line it covers, each with the packs it
+/// refunded. `seq` is its place in the account's replay, so the packs it closes stay open to
+/// usage before it.
+pub fn decide(ctx: &Ctx, st: &mut AccountState, ev: &Event, seq: u64) -> R<Vec<RefundRow>> {
     let row = &ev.row;
     let Some(reference) = row.ref_order_id.clone().filter(|r| !r.trim().is_empty()) else {
         return Err(fail(
@@ -65,11 +58,10 @@ pub fn decide(ctx: &Ctx, st: &mut AccountState, ev: &Event, seq: u64) -> R<Decid
     if let Some(ls) = st.orders.get(&reference) {
         lines.sort_by_key(|i| ls[*i].line);
     }
-    let mut out = Decided::default();
     if lines.is_empty() {
-        out.rows.push(not_found(ev, st, &reference, reason, wanted));
-        return Ok(out);
+        return Ok(vec![not_found(ev, st, &reference, reason, wanted)]);
     }
+    let mut out = Vec::with_capacity(lines.len());
     for i in lines {
         let orig = st.orders[&reference][i].clone();
         let mut d = Decider {
@@ -80,13 +72,13 @@ pub fn decide(ctx: &Ctx, st: &mut AccountState, ev: &Event, seq: u64) -> R<Decid
             orig: &orig,
             seq,
         };
-        let r = d.line(st, &mut out.packs);
+        let r = d.line(st);
         if r.decision == Decision::Approved
             && let Some(o) = st.orders.get_mut(&reference).and_then(|ls| ls.get_mut(i))
         {
             o.refunded_by = Some((row.order_id.clone(), row.order_date, r.refund_amount));
         }
-        out.rows.push(r);
+        out.push(r);
     }
     Ok(out)
 }
@@ -142,6 +134,7 @@ fn rejected(ev: &Event, reference: &str, reason: RefundReason, rule: String) -> 
         decision: Decision::Rejected,
         rule,
         calc: RefundCalc::Nothing,
+        packs: Vec::new(),
     }
 }
 
@@ -187,7 +180,7 @@ impl Decider<'_> {
         )
     }
 
-    fn line(&mut self, st: &mut AccountState, packs: &mut Vec<RefundPackRow>) -> RefundRow {
+    fn line(&mut self, st: &mut AccountState) -> RefundRow {
         if let Some((by, on, _)) = &self.orig.refunded_by {
             return self.reject(format!("already refunded by {by} on {on}"));
         }
@@ -200,7 +193,7 @@ impl Decider<'_> {
         match refund::policy(&self.orig.sku, &sku, self.orig.kind) {
             Err(why) => self.reject(why),
             Ok(Refundable::Window) => self.window(st, &sku),
-            Ok(Refundable::PvPack) => self.pv_packs(st, packs),
+            Ok(Refundable::PvPack) => self.pv_packs(st),
             Ok(Refundable::ProRata) => self.pro_rata(st),
         }
     }
@@ -244,7 +237,7 @@ impl Decider<'_> {
 
     /// The PV pack rule: the account carries on with the ledger re-deducted without the
     /// order's bonus, and the line's packs close to later usage.
-    fn pv_packs(&self, st: &mut AccountState, packs: &mut Vec<RefundPackRow>) -> RefundRow {
+    fn pv_packs(&self, st: &mut AccountState) -> RefundRow {
         let s = self.ctx.catalog.settings();
         let req = PvRequest {
             order_id: self.reference,
@@ -265,9 +258,7 @@ impl Decider<'_> {
         };
         st.ledger = pv.ledger;
         st.ledger.close(self.reference, self.orig.line, self.seq);
-        let first = packs.len();
-        let count = pv.packs.len();
-        packs.extend(pv.packs.into_iter().map(|p| RefundPackRow {
+        let packs = pv.packs.into_iter().map(|p| RefundPackRow {
             refund_order_id: self.ev.row.order_id.clone(),
             account_id: self.ev.row.account_id.clone(),
             order_id: self.reference.to_string(),
@@ -280,13 +271,14 @@ impl Decider<'_> {
             used_value: p.used_value,
             paid: p.paid,
             refund: p.refund,
-        }));
+        });
         let mut r = self.base(format!("{}: {}", self.what(), pv.rule));
         r.decision = Decision::Approved;
         r.used_quantity = Some(pv.used);
         r.used_value = Some(pv.used_value);
         r.refund_amount = pv.amount;
-        r.calc = RefundCalc::Packs { first, count };
+        r.calc = RefundCalc::Packs;
+        r.packs = packs.collect();
         r
     }
 

@@ -69,11 +69,8 @@ fn guide_pv_refund_is_45000() {
     assert_eq!(x.refund_amount, dec!(45000.00));
     assert_eq!(x.used_quantity, Some(1_500_000));
     assert_eq!(x.used_value, Some(dec!(45000)));
-    let packs: Vec<(u32, u64, Decimal)> = r
-        .refund_packs
-        .iter()
-        .map(|p| (p.pack, p.used, p.refund))
-        .collect();
+    let packs: Vec<(u32, u64, Decimal)> =
+        x.packs.iter().map(|p| (p.pack, p.used, p.refund)).collect();
     assert_eq!(
         packs,
         vec![
@@ -82,7 +79,7 @@ fn guide_pv_refund_is_45000() {
             (3, 0, dec!(30000))
         ]
     );
-    assert_eq!(x.calc, RefundCalc::Packs { first: 0, count: 3 });
+    assert_eq!(x.calc, RefundCalc::Packs);
     assert!(r.packs.iter().all(|p| p.status == PackStatus::Refunded));
     assert_eq!(r.total_refunded, dec!(45000));
     assert_eq!(r.facts.refunds, 1);
