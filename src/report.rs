@@ -5,6 +5,7 @@
 
 use crate::model::{OrderType, RowException, SourceRef};
 pub use crate::rules::records::{Calc, Decision, LineStatus, PackStatus, RefundCalc, SubStatus};
+pub use crate::rules::refund::PackRefund;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
@@ -131,30 +132,10 @@ pub struct RefundRow {
     pub decision: Decision,
     pub rule: String,
     pub calc: RefundCalc,
-    /// The packs it refunded (a PV pack refund), in pack order; their refunds add up to
-    /// `refund_amount`. Empty for every other decision.
-    pub packs: Vec<RefundPackRow>,
-}
-
-/// One refunded pack (the Packs sheet of refunds.xlsx): usage re-deducted without the
-/// refunded order's bonus, valued at `unit_value` a unit.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RefundPackRow {
-    pub refund_order_id: String,
-    pub account_id: String,
-    pub order_id: String,
-    pub pack: u32,
-    pub product: String,
-    pub edition: String,
-    pub size: u64,
-    pub used: u64,
-    pub unit_value: Decimal,
-    /// `used × unit_value`.
-    pub used_value: Decimal,
-    /// The pack's share of the line's payment.
-    pub paid: Decimal,
-    /// `max(0, paid − used_value)`.
-    pub refund: Decimal,
+    /// The packs it refunded (a PV pack refund), in pack order, as the rule computed them;
+    /// their refunds add up to `refund_amount`. On the Packs sheet each is written under this
+    /// row's request, account and order. Empty for every other decision.
+    pub packs: Vec<PackRefund>,
 }
 
 /// Refund decisions of one product (the Summary sheet of refunds.xlsx).

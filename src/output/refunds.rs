@@ -10,7 +10,7 @@ use super::summary::{self, Cursor, write_run_facts};
 use super::table::{Column, SheetError, Table, col, rows_per_sheet, write_table};
 use super::workbook::stage_workbook;
 use super::{OutputError, WriteOptions};
-use crate::report::{Decision, RefundCalc, RefundPackRow, RefundRow, RefundTotal, Report};
+use crate::report::{Decision, PackRefund, RefundCalc, RefundRow, RefundTotal, Report};
 use rust_decimal::Decimal;
 use rust_xlsxwriter::{ColNum, RowNum, Workbook, Worksheet, XlsxError};
 use std::ops::Range;
@@ -145,7 +145,11 @@ pub fn stage_refunds(
                 write_refund(c, row, refund, packs, formulas)
             },
         )?;
-        let packs: Vec<&RefundPackRow> = report.refunds.iter().flat_map(|r| &r.packs).collect();
+        let packs: Vec<(&RefundRow, &PackRefund)> = report
+            .refunds
+            .iter()
+            .flat_map(|r| r.packs.iter().map(move |p| (r, p)))
+            .collect();
         write_table(
             wb,
             styles,
@@ -153,7 +157,7 @@ pub fn stage_refunds(
             &PACKS_TABLE,
             &packs,
             max,
-            |c, row, pack| write_refund_pack(c, row, pack, opts.formulas),
+            |c, row, (refund, pack)| write_refund_pack(c, row, refund, pack, opts.formulas),
         )?;
 
         Ok(())
@@ -210,7 +214,7 @@ pub fn refund_formula(
 /// The live formulas of a refunds Packs row (Excel row `r`): `used_value` and `refund`.
 /// The unit value is written as the Decimal's own digits, so `=H2*0.03` shows the rate the
 /// engine used.
-pub fn refund_pack_formulas(pack: &RefundPackRow, r: u32) -> (String, String) {
+pub fn refund_pack_formulas(pack: &PackRefund, r: u32) -> (String, String) {
     use letters::*;
     let unit = pack.unit_value.normalize();
     (
@@ -251,15 +255,18 @@ fn write_refund(
     Ok(())
 }
 
+/// One Packs row: pack `p` of the refund row `owner`, which names the request, the account
+/// and the refunded order.
 fn write_refund_pack(
     c: &mut RowCells<'_>,
     row: RowNum,
-    p: &RefundPackRow,
+    owner: &RefundRow,
+    p: &PackRefund,
     formulas: bool,
 ) -> Result<(), XlsxError> {
-    c.text(0, &p.refund_order_id)?;
-    c.text(1, &p.account_id)?;
-    c.text(2, &p.order_id)?;
+    c.text(0, &owner.refund_order_id)?;
+    c.text(1, &owner.account_id)?;
+    c.text(2, &owner.ref_order_id)?;
     c.integer(3, p.pack)?;
     c.text(4, &p.product)?;
     c.text(5, &p.edition)?;
@@ -436,10 +443,7 @@ mod tests {
     #[test]
     fn pack_formulas_use_the_unit_value_digits() {
         use rust_decimal_macros::dec;
-        let pack = RefundPackRow {
-            refund_order_id: "R-1".into(),
-            account_id: "ACC-1".into(),
-            order_id: "P-1".into(),
+        let pack = PackRefund {
             pack: 2,
             product: "qdm-pv".into(),
             edition: String::new(),

@@ -6,21 +6,16 @@
 use super::tests::{cell, d, excel_serial, formula, header, money, number, open, src, zip_names};
 use super::{WriteOptions, write_refunds};
 use crate::model::OrderType;
-use crate::report::{
-    Decision, RefundCalc, RefundPackRow, RefundRow, RefundTotal, Report, RunFacts,
-};
+use crate::report::{Decision, PackRefund, RefundCalc, RefundRow, RefundTotal, Report, RunFacts};
 use calamine::{Data, Reader};
 use rust_decimal_macros::dec;
 use std::path::PathBuf;
 
-fn pv_pack(pack: u32, used: u64) -> RefundPackRow {
+fn pv_pack(pack: u32, used: u64) -> PackRefund {
     let unit_value = dec!(0.03);
     let used_value = unit_value * rust_decimal::Decimal::from(used);
     let paid = dec!(30000.00);
-    RefundPackRow {
-        refund_order_id: "R-2".into(),
-        account_id: "ACC-1".into(),
-        order_id: "P-1".into(),
+    PackRefund {
         pack,
         product: "qdm-pv".into(),
         edition: String::new(),
@@ -371,9 +366,6 @@ fn each_pack_refund_sums_its_own_rows_on_the_packs_sheet() {
     let mut second = report.refunds[1].clone();
     second.refund_order_id = "R-4".into();
     second.packs = vec![pv_pack(1, 0), pv_pack(2, 0)];
-    for p in &mut second.packs {
-        p.refund_order_id = "R-4".into();
-    }
     second.refund_amount = dec!(60000.00);
     report.refunds.push(second);
     let (_dir, path) = write(&report, &WriteOptions::default());

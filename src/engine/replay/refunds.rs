@@ -8,7 +8,7 @@ use super::state::{AccountState, Orig};
 use super::{Ctx, Event};
 use crate::catalog::SkuDef;
 use crate::model::{ExceptionCode as C, OrderType, RefundReason};
-use crate::report::{Decision, RefundCalc, RefundPackRow, RefundRow};
+use crate::report::{Decision, RefundCalc, RefundRow};
 use crate::rules::refund::{self, Cash, PvRequest, PvTerms, Refundable, Windows};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -258,27 +258,13 @@ impl Decider<'_> {
         };
         st.ledger = pv.ledger;
         st.ledger.close(self.reference, self.orig.line, self.seq);
-        let packs = pv.packs.into_iter().map(|p| RefundPackRow {
-            refund_order_id: self.ev.row.order_id.clone(),
-            account_id: self.ev.row.account_id.clone(),
-            order_id: self.reference.to_string(),
-            pack: p.pack,
-            product: p.sku,
-            edition: p.edition,
-            size: p.size,
-            used: p.used,
-            unit_value: p.unit_value,
-            used_value: p.used_value,
-            paid: p.paid,
-            refund: p.refund,
-        });
         let mut r = self.base(format!("{}: {}", self.what(), pv.rule));
         r.decision = Decision::Approved;
         r.used_quantity = Some(pv.used);
         r.used_value = Some(pv.used_value);
         r.refund_amount = pv.amount;
         r.calc = RefundCalc::Packs;
-        r.packs = packs.collect();
+        r.packs = pv.packs;
         r
     }
 

@@ -34,12 +34,14 @@ pub struct PvTerms {
     pub unit_value: Decimal,
 }
 
-/// One refunded pack: its share of the line's payment, what the re-deduction left used of
-/// it, and what it refunds.
+/// One refunded pack (a row of the Packs sheet of refunds.xlsx, under the refund row that
+/// owns it): its share of the line's payment, what the re-deduction left used of it, and
+/// what it refunds.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PackRefund {
+    /// Pack number within its order line.
     pub pack: u32,
-    pub sku: String,
+    pub product: String,
     pub edition: String,
     pub size: u64,
     pub used: u64,
@@ -107,7 +109,7 @@ pub fn pv_packs(req: &PvRequest, terms: PvTerms, ledger: &Ledger) -> Result<PvRe
             let (used_value, refund) = pack_refund(paid, e.used_pack, unit);
             PackRefund {
                 pack: e.pack,
-                sku: e.sku.clone(),
+                product: e.sku.clone(),
                 edition: e.edition.clone(),
                 size: e.size,
                 used: e.used_pack,

@@ -51,17 +51,27 @@ fn refunds(pv: &PvRefund) -> Vec<(u32, u64, Decimal)> {
         .collect()
 }
 
-/// The guide's example: one order of three 1M packs (30,000 each) with a bonus of 10,000 PV,
-/// 1,500,000 PV used, all three refunded → 0 + 15,000 + 30,000 = 45,000.00.
-#[test]
-fn guide_pv_refund_is_45000() {
+/// The guide's order P1 (three 1M packs for 90,000, a bonus of 10,000 PV) after 1,500,000
+/// PV used, refunded whole on 2025-03-20; `before` buys other orders' packs first. Returns the
+/// ledger and the refund with its (pack, used, refund) rows.
+fn guide(before: impl FnOnce(&mut Ledger)) -> (Ledger, PvRefund, Vec<(u32, u64, Decimal)>) {
     let mut l = Ledger::default();
+    before(&mut l);
     buy(&mut l, "P1", "2025-03-01", 3, 10_000);
     l.draw(1, d("2025-03-10"), Metric::Pv, 1_500_000, None);
     let req = request("P1", "2025-03-01", "2025-03-20", dec!(90000));
     let pv = pv_packs(&req, TERMS, &l).unwrap();
+    let rows = refunds(&pv);
+    (l, pv, rows)
+}
+
+/// The guide's example: one order of three 1M packs (30,000 each) with a bonus of 10,000 PV,
+/// 1,500,000 PV used, all three refunded → 0 + 15,000 + 30,000 = 45,000.00.
+#[test]
+fn guide_pv_refund_is_45000() {
+    let (l, pv, rows) = guide(|_| {});
     assert_eq!(
-        refunds(&pv),
+        rows,
         vec![
             (1, 1_000_000, dec!(0)),
             (2, 500_000, dec!(15000)),
@@ -139,15 +149,10 @@ fn a_pack_used_exactly_to_its_size_refunds_nothing() {
 
 #[test]
 fn the_bonus_of_another_order_still_counts() {
-    let mut l = Ledger::default();
-    buy(&mut l, "P0", "2025-02-01", 1, 20_000);
-    buy(&mut l, "P1", "2025-03-01", 3, 10_000);
-    l.draw(1, d("2025-03-10"), Metric::Pv, 1_500_000, None);
-    let req = request("P1", "2025-03-01", "2025-03-20", dec!(90000));
-    let pv = pv_packs(&req, TERMS, &l).unwrap();
+    let (_, pv, rows) = guide(|l| buy(l, "P0", "2025-02-01", 1, 20_000));
     // Without P1's bonus: P0's bonus 20,000, P0's pack 1,000,000, then P1's first 480,000.
     assert_eq!(
-        refunds(&pv),
+        rows,
         vec![
             (1, 480_000, dec!(15600)),
             (2, 0, dec!(30000)),
