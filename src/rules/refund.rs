@@ -29,18 +29,25 @@ pub enum Refundable {
 /// Which refund policy applies to a line of SKU `code` bought by an order of type `kind`, or
 /// the words saying why it is not refundable (SPEC 3). The catalog holds the rule: `refund`
 /// is the policy, `refund_types` the order types it applies to (the built-in Tencent SKUs:
-/// `new` only). A line of an add-on-only SKU (a robot, a booster) counts as an add-on.
-pub fn policy(code: &str, sku: &SkuDef, kind: OrderType) -> Result<Refundable, String> {
+/// `new` only). A line of an add-on-only SKU (a robot, a booster) counts as an add-on,
+/// unless it was bought by a new order that also bought the SKU it joins
+/// (`with_what_it_joins`): then it is part of that new purchase (a cdp bought with its
+/// boosters is refunded whole, boosters included).
+pub fn policy(
+    code: &str,
+    sku: &SkuDef,
+    kind: OrderType,
+    with_what_it_joins: bool,
+) -> Result<Refundable, String> {
     let refundable = match sku.refund {
         RefundPolicy::None => return Err(format!("{code} is not refundable")),
         RefundPolicy::Window => Refundable::Window,
         RefundPolicy::PvPack => Refundable::PvPack,
         RefundPolicy::ProRata => Refundable::ProRata,
     };
-    let kind = if sku.addon_only {
-        OrderType::Addon
-    } else {
-        kind
+    let kind = match kind {
+        OrderType::New if sku.addon_only && !with_what_it_joins => OrderType::Addon,
+        k => k,
     };
     match &sku.refund_types {
         Some(types) if !types.contains(&kind) => Err(excluded(sku.vendor, types, kind)),

@@ -190,7 +190,14 @@ impl Decider<'_> {
                 self.orig.sku
             ));
         };
-        match refund::policy(&self.orig.sku, &sku, self.orig.kind) {
+        // A line of an add-on-only SKU bought by a new order with the SKU it joins.
+        let with_what_it_joins = self.orig.kind == OrderType::New
+            && sku.joins.as_deref().is_some_and(|j| {
+                st.orders.get(self.reference).is_some_and(|lines| {
+                    lines.iter().any(|o| o.sku == j && o.kind == OrderType::New)
+                })
+            });
+        match refund::policy(&self.orig.sku, &sku, self.orig.kind, with_what_it_joins) {
             Err(why) => self.reject(why),
             Ok(Refundable::Window) => self.window(st, &sku),
             Ok(Refundable::PvPack) => self.pv_packs(st),

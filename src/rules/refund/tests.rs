@@ -14,7 +14,12 @@ fn d(s: &str) -> NaiveDate {
 
 /// The policy of a built-in SKU's line of type `kind`.
 fn builtin(code: &str, kind: OrderType) -> Result<Refundable, String> {
-    policy(code, Catalog::builtin().sku_by_code(code).unwrap(), kind)
+    policy(
+        code,
+        Catalog::builtin().sku_by_code(code).unwrap(),
+        kind,
+        false,
+    )
 }
 
 const TENCENT: &str = "add-ons and renewals of Tencent products are not refundable";
@@ -41,7 +46,7 @@ fn add_ons_and_renewals_of_every_tencent_sku_are_not_refundable() {
         .filter(|(_, s)| s.vendor == Vendor::Tencent)
     {
         for kind in [Addon, Renewal] {
-            let why = policy(code, sku, kind).unwrap_err();
+            let why = policy(code, sku, kind, false).unwrap_err();
             assert!(
                 why == TENCENT || why.ends_with("is not refundable"),
                 "{code}: {why}"
@@ -50,8 +55,18 @@ fn add_ons_and_renewals_of_every_tencent_sku_are_not_refundable() {
     }
     assert_eq!(builtin("cdp", Renewal), Err(TENCENT.to_string()));
     assert_eq!(builtin("qdm-pv", Addon), Err(TENCENT.to_string()));
-    // A booster line counts as an add-on even on a new order.
+    // A booster line counts as an add-on even on a new order, unless that order also bought
+    // the cdp it joins: then it is part of the new purchase.
     assert_eq!(builtin("cdp-booster", New), Err(TENCENT.to_string()));
+    let booster = c.sku_by_code("cdp-booster").unwrap();
+    assert_eq!(
+        policy("cdp-booster", booster, New, true),
+        Ok(Refundable::Window)
+    );
+    assert_eq!(
+        policy("cdp-booster", booster, Addon, true),
+        Err(TENCENT.to_string())
+    );
 }
 
 #[test]
@@ -71,27 +86,27 @@ fn a_user_catalogs_types_give_their_own_words() {
     };
     let qa = with("qa", vec![New, Renewal]);
     assert_eq!(
-        policy("qa", &qa, Upgrade),
+        policy("qa", &qa, Upgrade, false),
         Err("add-ons and upgrades of Alibaba Cloud products are not refundable".into())
     );
-    assert_eq!(policy("qa", &qa, Renewal), Ok(Refundable::ProRata));
+    assert_eq!(policy("qa", &qa, Renewal, false), Ok(Refundable::ProRata));
     let online = with("qcs-online", vec![New, Addon]);
     assert_eq!(
-        policy("qcs-online", &online, Renewal),
+        policy("qcs-online", &online, Renewal, false),
         Err("renewals of Tencent products are not refundable".into())
     );
     let addons = with("qcs-online", vec![Addon]);
     assert_eq!(
-        policy("qcs-online", &addons, New),
+        policy("qcs-online", &addons, New, false),
         Err("new purchases and renewals of Tencent products are not refundable".into())
     );
     // Without types, every order type is refundable; `none` stays `none`.
     let mut open = with("cdp", vec![]);
     open.refund_types = None;
-    assert_eq!(policy("cdp", &open, Renewal), Ok(Refundable::Window));
+    assert_eq!(policy("cdp", &open, Renewal, false), Ok(Refundable::Window));
     open.refund = RefundPolicy::None;
     assert_eq!(
-        policy("cdp", &open, New),
+        policy("cdp", &open, New, false),
         Err("cdp is not refundable".into())
     );
 }
