@@ -39,7 +39,18 @@ pub fn renewal(ctx: &Ctx, st: &mut AccountState, ev: &Event) -> R<Line> {
     let new_expiry = end_of(ev, renewing.from, t.months)?;
     let what = &renewing.what;
     if sku.model == Model::CapacityYear {
-        let wanted = Some(given.unwrap_or(&sub.edition));
+        // `auto` asks for the cheapest cover of the count (SPEC 1.1); no edition renews the
+        // edition held, like every other renewal (the rule names the cheapest if cheaper).
+        let auto = ev
+            .row
+            .edition
+            .as_deref()
+            .is_some_and(|e| e.trim().eq_ignore_ascii_case("auto"));
+        let wanted = if auto {
+            None
+        } else {
+            Some(given.unwrap_or(&sub.edition))
+        };
         let (plan, why) = cdp::cover(cat, code, sku, q, wanted).map_err(|r| refused(ev, r))?;
         let b = cdp::cover_base(ev.row.unit_price, &plan, &why);
         let facts = LineFacts {
