@@ -33,7 +33,7 @@ pub fn apply(p: &Priced, discount: Option<Discount>) -> Result<Discounted, TooLa
         Some(Discount::Amount(a)) => (a, format!(" − discount {}", fmt_money(a))),
         Some(Discount::Percent(pct)) => {
             let a = p.list_amount * pct / Decimal::ONE_HUNDRED;
-            (a, format!(" − {}% discount {}", fmt_num(pct), fmt_money(a)))
+            (a, format!(" − {}% discount {}", fmt_num(pct), exact(a)))
         }
     };
     if amount > p.list_amount {
@@ -53,6 +53,16 @@ pub fn apply(p: &Priced, discount: Option<Discount>) -> Result<Discounted, TooLa
         expected,
         rule,
     })
+}
+
+/// An amount in words as it is: to the cent when it is whole cents, else every digit, so
+/// the words add up (`1.01 − 50% discount 0.505 = 0.51`, not `− 0.51 = 0.51`).
+fn exact(a: Decimal) -> String {
+    if a == round_cents(a) {
+        fmt_money(a)
+    } else {
+        fmt_num(a)
+    }
 }
 
 #[cfg(test)]
@@ -78,7 +88,19 @@ mod tests {
         assert_eq!(d.expected, dec!(283.33));
         assert_eq!(
             d.rule,
-            "one-time 1 × 333.33 = 333.33 − 15% discount 50.00 = 283.33"
+            "one-time 1 × 333.33 = 333.33 − 15% discount 49.9995 = 283.33"
+        );
+        // The words add up: 1.01 − 0.505 = 0.505 → 0.51, and a whole-cent discount reads as money.
+        let d = apply(&priced(dec!(1.01)), Some(Discount::Percent(dec!(50)))).unwrap();
+        assert_eq!(
+            d.rule,
+            "one-time 1 × 1.01 = 1.01 − 50% discount 0.505 = 0.51"
+        );
+        let d = apply(&priced(dec!(1000)), Some(Discount::Percent(dec!(10)))).unwrap();
+        assert!(
+            d.rule.ends_with("− 10% discount 100.00 = 900.00"),
+            "{}",
+            d.rule
         );
         // 0.125 rounds up to 0.13, never to even.
         let d = apply(&priced(dec!(0.125)), None).unwrap();
