@@ -3,9 +3,10 @@
 //! SKU and edition. The requirements are catalog data; nothing here names a SKU. No I/O.
 
 use super::records::Refused;
-use crate::catalog::{EditionDef, Requirement, SkuDef};
+use crate::catalog::{BundleDef, EditionDef, Requirement, SkuDef};
 use crate::model::ExceptionCode as C;
 use chrono::NaiveDate;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The requirements of `sku` that apply in `region` and that no holding meets. `holds(sku,
 /// editions)` says whether the account holds `sku` (in one of `editions`, or any edition
@@ -141,6 +142,40 @@ pub fn region<'r>(
         Some(why) => Err(Refused::new(C::BadRegion, "region", given, why)),
         None => Ok(given),
     }
+}
+
+/// A new order's bundles (SPEC 1.4, the SSC purchase): for each bundle the order buys any
+/// mandatory item of, the words naming the mandatory items it lacks (nothing when it has
+/// them all). `skus` are the SKU codes the order's new lines buy.
+pub fn bundle_gaps(
+    bundles: &BTreeMap<String, BundleDef>,
+    order: &str,
+    skus: &BTreeSet<&str>,
+) -> Vec<(String, String)> {
+    let mut gaps = Vec::new();
+    for (name, b) in bundles {
+        if !b.mandatory.iter().any(|m| skus.contains(m.as_str())) {
+            continue;
+        }
+        let missing: Vec<&str> = b
+            .mandatory
+            .iter()
+            .map(String::as_str)
+            .filter(|m| !skus.contains(m))
+            .collect();
+        if !missing.is_empty() {
+            gaps.push((
+                name.clone(),
+                format!(
+                    "a new {} ({name}) must contain {}; order {order} lacks {}",
+                    b.name,
+                    b.mandatory.join(", "),
+                    missing.join(", ")
+                ),
+            ));
+        }
+    }
+    gaps
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ use super::{Ctx, Event};
 use crate::catalog::Catalog;
 use crate::model::{OrderType, RowException, UsageRow};
 use crate::report::{Line, PackRow, RefundRow, RevenueRow, SubscriptionRow, UsageTotal};
+use crate::rules::requirements;
 use chrono::NaiveDate;
 use revenue::revenue_rows;
 use state::{AccountState, Orig};
@@ -242,8 +243,8 @@ fn order_items(cat: &Catalog, evs: &[Event]) -> HashMap<String, Vec<(String, Str
     items
 }
 
-/// For each new order that buys any mandatory item of a bundle (the SSC purchase), the
-/// message naming the mandatory items it lacks, by (order_id, bundle).
+/// For each new order that buys any mandatory item of a bundle, what it lacks
+/// (`rules::requirements::bundle_gaps`), by (order_id, bundle).
 fn bundle_gaps(cat: &Catalog, evs: &[Event]) -> HashMap<(String, String), String> {
     let mut bought: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for e in evs.iter().filter(|e| e.row.kind == OrderType::New) {
@@ -253,27 +254,8 @@ fn bundle_gaps(cat: &Catalog, evs: &[Event]) -> HashMap<(String, String), String
     }
     let mut gaps = HashMap::new();
     for (order, skus) in bought {
-        for (name, b) in &cat.file.bundles {
-            if !b.mandatory.iter().any(|m| skus.contains(m.as_str())) {
-                continue;
-            }
-            let missing: Vec<&str> = b
-                .mandatory
-                .iter()
-                .map(String::as_str)
-                .filter(|m| !skus.contains(m))
-                .collect();
-            if !missing.is_empty() {
-                gaps.insert(
-                    (order.to_string(), name.clone()),
-                    format!(
-                        "a new {} ({name}) must contain {}; order {order} lacks {}",
-                        b.name,
-                        b.mandatory.join(", "),
-                        missing.join(", ")
-                    ),
-                );
-            }
+        for (bundle, why) in requirements::bundle_gaps(&cat.file.bundles, order, &skus) {
+            gaps.insert((order.to_string(), bundle), why);
         }
     }
     gaps

@@ -94,3 +94,24 @@ fn a_refusal_names_every_unmet_requirement_and_the_region_is_required_on_new_lin
     .unwrap_err();
     assert_eq!((err.code, err.value.as_str()), (C::BadRegion, "us-east-1"));
 }
+
+#[test]
+fn a_new_ssc_purchase_must_hold_every_mandatory_item() {
+    let cat = Catalog::builtin();
+    let bundles = &cat.file.bundles;
+    let all = ["ssc-employees", "ssc-experts", "ssc-tickets", "ssc-robot"];
+    let skus: std::collections::BTreeSet<&str> = all.into_iter().collect();
+    assert!(bundle_gaps(bundles, "S-1", &skus).is_empty());
+    let without_robot: std::collections::BTreeSet<&str> = all[..3].iter().copied().collect();
+    let gaps = bundle_gaps(bundles, "S-1", &without_robot);
+    assert_eq!(gaps.len(), 1);
+    assert_eq!(gaps[0].0, "ssc");
+    assert!(
+        gaps[0].1.ends_with("order S-1 lacks ssc-robot"),
+        "{}",
+        gaps[0].1
+    );
+    // An order of none of the mandatory items (packs alone) is not a new SSC purchase.
+    let packs: std::collections::BTreeSet<&str> = ["ssc-sessions"].into_iter().collect();
+    assert!(bundle_gaps(bundles, "S-2", &packs).is_empty());
+}
