@@ -302,6 +302,7 @@ fn fill_summary(
     report: &Report,
 ) -> Result<(), XlsxError> {
     ws.set_name(summary::SHEET.get(lang))?;
+    super::workbook::print_setup(ws, lang, false)?;
     ws.set_column_width(0, 30)?;
     ws.set_column_width(1, 18)?;
     for c in 2..REFUND_PRODUCT_HEADERS.len() as ColNum {

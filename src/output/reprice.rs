@@ -223,6 +223,7 @@ fn fill_summary(
 ) -> Result<(), XlsxError> {
     let name = summary::SHEET.get(lang);
     ws.set_name(name)?;
+    super::workbook::print_setup(ws, lang, false)?;
     ws.set_column_width(0, 34)?;
     ws.set_column_width(1, 18)?;
     for c in 2..REPRICE_PRODUCT_HEADERS.len() as ColNum {

@@ -155,6 +155,7 @@ impl<'a> Cursor<'a> {
 fn fill(ws: &mut Worksheet, st: &Styles, lang: Lang, report: &Report) -> Result<(), XlsxError> {
     let name = SHEET.get(lang);
     ws.set_name(name)?;
+    super::workbook::print_setup(ws, lang, false)?;
     ws.set_column_width(0, 30)?;
     ws.set_column_width(1, 18)?;
     for c in 2..=4 {

@@ -28,20 +28,16 @@ impl Column {
         }
     }
 
-    /// The width in `lang`. A Chinese character is about two digits wide, so a short column
-    /// (`pack`, 6) widens to show its Chinese header (`资源包序号`) and the filter button.
+    /// The width in `lang`: at least wide enough for the header and its filter button
+    /// (about 3 characters), so `billable_quantity` is not cut off; a Chinese character is
+    /// about two digits wide, so a short column (`pack`, 6) widens to show `资源包序号`.
     pub fn width_in(&self, lang: Lang) -> f64 {
-        match lang {
-            Lang::En => self.width,
-            Lang::Zh => {
-                let text: f64 = self
-                    .zh
-                    .chars()
-                    .map(|c| if c.is_ascii() { 1.0 } else { 2.0 })
-                    .sum();
-                self.width.max(text + 3.0)
-            }
-        }
+        let text: f64 = self
+            .header_in(lang)
+            .chars()
+            .map(|c| if c.is_ascii() { 1.0 } else { 2.0 })
+            .sum();
+        self.width.max(text + 3.0)
     }
 }
 
@@ -299,6 +295,7 @@ fn start_sheet(
     lang: Lang,
 ) -> Result<(), XlsxError> {
     ws.set_name(name)?;
+    super::workbook::print_setup(ws, lang, true)?;
     for (c, column) in columns.iter().enumerate() {
         ws.set_column_width(c as ColNum, column.width_in(lang))?;
     }

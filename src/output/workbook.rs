@@ -2,10 +2,11 @@
 //! inputs give identical bytes), the zip level, and where constant-memory sheets spool.
 
 use super::atomic::{Staged, stage};
+use super::lang::Lang;
 use super::style::Styles;
 use super::table::SheetError;
 use super::{OutputError, WriteOptions};
-use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, XlsxError};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, Worksheet, XlsxError};
 use std::path::Path;
 
 /// Writes one billrun workbook for `path` and stages it (see [`Staged`]): `fill` adds its
@@ -93,4 +94,24 @@ pub fn dir_of(path: &Path) -> &Path {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     }
+}
+
+/// How every billrun sheet prints (a finance team files and signs these): A4 landscape, one
+/// page wide however many pages tall, a table's header row on every page, and a footer with
+/// the file, the sheet and the page number. Set before the first row is written, as
+/// constant-memory sheets need.
+pub fn print_setup(ws: &mut Worksheet, lang: Lang, header_row: bool) -> Result<(), XlsxError> {
+    /// Excel's paper code for A4.
+    const A4: u8 = 9;
+    ws.set_paper_size(A4)
+        .set_landscape()
+        .set_print_fit_to_pages(1, 0)
+        .set_footer(match lang {
+            Lang::En => "&L&F&C&A&RPage &P of &N",
+            Lang::Zh => "&L&F&C&A&R第 &P 页，共 &N 页",
+        });
+    if header_row {
+        ws.set_repeat_rows(0, 0)?;
+    }
+    Ok(())
 }
