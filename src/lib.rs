@@ -1,5 +1,6 @@
 //! billrun: prices SaaS subscription exports by the published rules and writes reconciled
-//! invoice workbooks. See SPEC.md for the contract and README.md for use.
+//! invoice workbooks. See docs/RULES.md for the rules, docs/ARCHITECTURE.md for the shape of
+//! the code and README.md for use.
 
 pub mod calendar;
 pub mod catalog;
