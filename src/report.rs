@@ -68,6 +68,9 @@ pub struct ProductTotal {
     pub lines: usize,
     pub expected: Decimal,
     pub billed: Decimal,
+    /// Expected of the lines with no billed amount: `billed = expected − unbilled + difference`.
+    pub unbilled: Decimal,
+    /// `billed − expected` over the lines that have a billed amount.
     pub difference: Decimal,
 }
 
@@ -226,6 +229,10 @@ pub struct Report {
     pub exceptions: Vec<RowException>,
     pub total_expected: Decimal,
     pub total_billed: Decimal,
+    /// Expected of the lines with no billed amount (they are in neither billed nor difference).
+    pub total_unbilled: Decimal,
+    /// `billed − expected` over the lines that have a billed amount, so that
+    /// `total_billed = total_expected − total_unbilled + total_difference`.
     pub total_difference: Decimal,
     pub mismatches: usize,
     pub unbilled: usize,

@@ -810,3 +810,33 @@ fn shards_partition_the_accounts_and_their_mirrors_merge_to_the_whole() {
         );
     }
 }
+
+#[test]
+fn the_samples_totals_add_up_unbilled_lines_included() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let v = json_of_success(&[
+        "run",
+        "samples",
+        "--out",
+        out.to_str().unwrap(),
+        "--as-of",
+        "2026-11-30",
+        "--json",
+    ]);
+    let amount =
+        |k: &str| -> rust_decimal::Decimal { v["totals"][k].as_str().unwrap().parse().unwrap() };
+    // The unbilled cdp-service line (150,000.00) is in Expected, in neither Billed nor
+    // Difference: Billed = Expected − Unbilled + Difference.
+    assert_eq!(amount("unbilled").to_string(), "150000.00");
+    assert_eq!(
+        amount("billed"),
+        amount("expected") - amount("unbilled") + amount("difference")
+    );
+    let summary = sheet(&out.join("invoices.xlsx"), "Summary");
+    let check = summary
+        .iter()
+        .find(|r| r.first().map(text).as_deref() == Some("Totals check"))
+        .expect("a Totals check row");
+    assert_eq!(text(&check[1]), "OK");
+}

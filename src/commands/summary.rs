@@ -34,9 +34,10 @@ pub fn text(r: &Report, outputs: &[String]) -> String {
         },
     );
     s.push_str(&format!(
-        "expected {}  billed {}  difference {}  ({} mismatched, {} unbilled)\n",
+        "expected {}  billed {}  unbilled {}  difference {}  ({} mismatched, {} unbilled)\n",
         fmt_money(r.total_expected),
         fmt_money(r.total_billed),
+        fmt_money(r.total_unbilled),
         fmt_money(r.total_difference),
         r.mismatches,
         r.unbilled
@@ -133,6 +134,7 @@ pub fn json(r: &Report, outputs: &[String]) -> String {
         "totals": {
             "expected": cents(r.total_expected),
             "billed": cents(r.total_billed),
+            "unbilled": cents(r.total_unbilled),
             "difference": cents(r.total_difference),
             "refunded": cents(r.total_refunded),
             "voucher_kept": cents(r.total_voucher_kept),

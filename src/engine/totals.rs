@@ -9,6 +9,7 @@ use crate::report::{
     AccountTotal, Decision, Line, LineStatus, ProductTotal, RefundTotal, Report, Revenue,
     RevenueRow, RevenueTotal, RunFacts,
 };
+use rust_decimal::Decimal;
 use std::collections::{BTreeMap, HashMap};
 
 /// The report as the accounts' results arrive, in account order: everything but the lines
@@ -116,6 +117,11 @@ impl Totals {
     fn add(&mut self, report: &mut Report, l: &Line) {
         let billed = l.billed_amount.unwrap_or_default();
         let diff = l.difference.unwrap_or_default();
+        // The expected amount of a line nothing was billed for.
+        let unbilled = match l.billed_amount {
+            None => l.expected_amount,
+            Some(_) => Decimal::ZERO,
+        };
         let a = match self.accounts.last_mut() {
             Some(a) if a.account_id == l.account_id => a,
             _ => {
@@ -141,11 +147,13 @@ impl Totals {
             p.lines += 1;
             p.expected += l.expected_amount;
             p.billed += billed;
+            p.unbilled += unbilled;
             p.difference += diff;
         }
         report.line_count += 1;
         report.total_expected += l.expected_amount;
         report.total_billed += billed;
+        report.total_unbilled += unbilled;
         report.total_difference += diff;
         match l.status {
             LineStatus::Mismatch => report.mismatches += 1,

@@ -263,6 +263,11 @@ fn the_chinese_invoices_summary_has_chinese_labels_and_charts() {
     assert_eq!(money(&expected[1]), dec!(3176.82));
     assert_eq!(money(&row_of(&summary, "超额用量金额").1[1]), dec!(105.53));
     assert_eq!(number(&row_of(&summary, "读取行数").1[1]), 3.0);
+    assert_eq!(
+        row_of(&summary, "金额核对").1[1],
+        Data::String("OK".into()),
+        "实付金额 = 应收金额 − 未计费金额 + 差额"
+    );
     let check = row_of(&summary, "核对").1;
     assert_eq!(check[1], Data::String("OK".into()), "a code: kept");
     assert!(matches!(&check[2], Data::String(s) if s.ends_with("= 读取行数")));
@@ -277,8 +282,8 @@ fn the_chinese_invoices_summary_has_chinese_labels_and_charts() {
     let texts = |cells: &[Data]| cells.iter().map(|c| c.to_string()).collect::<Vec<_>>();
     let (by_product, _) = row_of(&summary, "按产品");
     assert_eq!(
-        texts(&row(by_product + 1)[..5]),
-        ["产品", "行数", "应收金额", "实付金额", "差额"]
+        texts(&row(by_product + 1)[..6]),
+        ["产品", "行数", "应收金额", "实付金额", "未计费金额", "差额"]
     );
     assert_eq!(row(by_product + 4)[0], Data::String("合计".into()));
     let (revenue, _) = row_of(&summary, "各产品本期确认收入，2026-02");

@@ -16,11 +16,12 @@ use rust_xlsxwriter::{Chart, ChartLegendPosition, ColNum, RowNum, Workbook, Work
 pub const SHEET: Text = sheet::SUMMARY;
 
 /// Headers of the per-product table.
-pub const PRODUCT_HEADERS: [Text; 5] = [
+pub const PRODUCT_HEADERS: [Text; 6] = [
     t("product", "产品"),
     t("lines", "行数"),
     t("expected", "应收金额"),
     t("billed", "实付金额"),
+    t("unbilled", "未计费金额"),
     t("difference", "差额"),
 ];
 
@@ -29,7 +30,7 @@ pub const REVENUE_PRODUCT_HEADERS: [Text; 2] =
     [t("product", "产品"), t("recognized_in_period", "本期确认")];
 
 /// Sheet column where the charts start, right of the tables.
-const CHART_COL: ColNum = 6;
+const CHART_COL: ColNum = 7;
 /// Rows a chart covers at its default size (288 px over 20 px rows), with a gap: a second
 /// chart starts at least this far below the first so they never overlap.
 const CHART_ROWS: RowNum = 16;
@@ -169,13 +170,39 @@ fn fill(ws: &mut Worksheet, st: &Styles, lang: Lang, report: &Report) -> Result<
     // Labels the key figures and the counts share.
     let lines = t("Lines", "明细行数");
     let mismatches = t("Mismatches", "不符行数");
-    let unbilled = t("Unbilled", "未计费行数");
+    let unbilled = t("Unbilled lines", "未计费行数");
     let exceptions = t("Exceptions", "异常数");
 
     k.section(label::KEY_FIGURES)?;
     k.amount(t("Expected", "应收金额"), report.total_expected)?;
     k.amount(t("Billed", "实付金额"), report.total_billed)?;
+    k.amount(t("Unbilled", "未计费金额"), report.total_unbilled)?;
     k.amount(t("Difference", "差额"), report.total_difference)?;
+    {
+        // Unbilled lines are in Expected but in neither Billed nor Difference.
+        let adds_up = report.total_expected - report.total_unbilled + report.total_difference
+            == report.total_billed;
+        let check = k.say(t("Totals check", "金额核对"));
+        let rule = k.say(t(
+            "Billed = Expected − Unbilled + Difference",
+            "实付金额 = 应收金额 − 未计费金额 + 差额",
+        ));
+        let off = report.total_billed
+            - (report.total_expected - report.total_unbilled + report.total_difference);
+        let verdict = if adds_up {
+            "OK".to_string()
+        } else {
+            match lang {
+                Lang::En => format!("off by {}", crate::money::fmt_money(off)),
+                Lang::Zh => format!("相差 {}", crate::money::fmt_money(off)),
+            }
+        };
+        let mut c = k.cells();
+        c.text(0, check)?;
+        c.text(1, &verdict)?;
+        c.text(2, rule)?;
+        k.row += 1;
+    }
     k.amount(t("Refunded", "退款金额"), report.total_refunded)?;
     k.amount(t("Usage overage", "超额用量金额"), report.total_overage)?;
     k.count(lines, report.line_count)?;
@@ -263,7 +290,8 @@ fn fill(ws: &mut Worksheet, st: &Styles, lang: Lang, report: &Report) -> Result<
         c.count(1, p.lines as u64)?;
         c.amount(2, p.expected)?;
         c.amount(3, p.billed)?;
-        c.amount(4, p.difference)?;
+        c.amount(4, p.unbilled)?;
+        c.amount(5, p.difference)?;
         k.row += 1;
     }
     if !report.products.is_empty() {
@@ -276,7 +304,8 @@ fn fill(ws: &mut Worksheet, st: &Styles, lang: Lang, report: &Report) -> Result<
         )?;
         c.amount(2, report.total_expected)?;
         c.amount(3, report.total_billed)?;
-        c.amount(4, report.total_difference)?;
+        c.amount(4, report.total_unbilled)?;
+        c.amount(5, report.total_difference)?;
         k.row += 1;
 
         // A clustered column chart: the two bars of a product side by side.

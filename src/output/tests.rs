@@ -120,6 +120,7 @@ pub(super) fn sample() -> Report {
                 lines: 1,
                 expected: dec!(2997.00),
                 billed: dec!(3000.00),
+                unbilled: dec!(0),
                 difference: dec!(3.00),
             },
             ProductTotal {
@@ -127,6 +128,7 @@ pub(super) fn sample() -> Report {
                 lines: 1,
                 expected: dec!(179.82),
                 billed: dec!(0),
+                unbilled: dec!(179.82),
                 difference: dec!(0),
             },
         ],
@@ -147,6 +149,7 @@ pub(super) fn sample() -> Report {
         exceptions: vec![exception],
         total_expected: dec!(3176.82),
         total_billed: dec!(3000.00),
+        total_unbilled: dec!(179.82),
         total_difference: dec!(3.00),
         mismatches: 1,
         unbilled: 1,
@@ -463,6 +466,11 @@ fn summary_leads_with_key_figures_and_checks_the_counts() {
     assert!(expected_row < 5, "key figures at the top");
     assert_eq!(money(&expected), dec!(3176.82));
     assert_eq!(money(&value_of("Difference").1), dec!(3.00));
+    // The unbilled line is in Expected but in neither Billed nor Difference.
+    assert_eq!(money(&value_of("Unbilled").1), dec!(179.82));
+    assert_eq!(number(&value_of("Unbilled lines").1), 1.0);
+    assert_eq!(value_of("Totals check").1, Data::String("OK".into()));
+    assert_eq!(value_of("Totals check").0, value_of("Difference").0 + 1);
     assert_eq!(number(&value_of("Rows read").1), 3.0);
     assert_eq!(number(&value_of("Rows accounted for").1), 3.0);
     assert_eq!(value_of("Check").1, Data::String("OK".into()));
@@ -471,8 +479,8 @@ fn summary_leads_with_key_figures_and_checks_the_counts() {
     let (refunded_row, _) = value_of("Refunded");
     assert_eq!(
         refunded_row,
-        value_of("Difference").0 + 1,
-        "after Difference"
+        value_of("Totals check").0 + 1,
+        "after Difference and its check"
     );
     assert_eq!(number(&value_of("Refund decisions").1), 0.0);
     assert_eq!(
@@ -484,12 +492,25 @@ fn summary_leads_with_key_figures_and_checks_the_counts() {
     let (header, _) = value_of("product");
     let row = |i: usize| summary.rows().nth(i).unwrap().to_vec();
     assert_eq!(
-        row(header)[..5]
+        row(header)[..6]
             .iter()
             .map(|c| c.to_string())
             .collect::<Vec<_>>(),
-        ["product", "lines", "expected", "billed", "difference"]
+        [
+            "product",
+            "lines",
+            "expected",
+            "billed",
+            "unbilled",
+            "difference"
+        ]
     );
+    assert_eq!(
+        money(&row(header + 2)[4]),
+        dec!(179.82),
+        "sms-pack unbilled"
+    );
+    assert_eq!(money(&row(header + 3)[4]), dec!(179.82), "total unbilled");
     assert_eq!(row(header + 1)[0], Data::String("qidian-kf".into()));
     assert_eq!(money(&row(header + 2)[2]), dec!(179.82));
     assert_eq!(row(header + 3)[0], Data::String("Total".into()));
