@@ -77,3 +77,61 @@ fn every_sheet_prints_one_page_wide_with_its_header_on_each_page() {
         check(&out.join("refunds.xlsx"), summary);
     }
 }
+
+#[test]
+fn the_product_charts_are_labelled_horizontal_bars_largest_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let status = Command::new(env!("CARGO_BIN_EXE_billrun"))
+        .args([
+            "run",
+            "samples",
+            "--as-of",
+            "2026-11-30",
+            "--period",
+            "2025-07",
+        ])
+        .args(["--quiet", "--out"])
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut zip =
+        zip::ZipArchive::new(std::fs::File::open(out.join("invoices.xlsx")).unwrap()).unwrap();
+    for n in 1..=2 {
+        let mut xml = String::new();
+        zip.by_name(&format!("xl/charts/chart{n}.xml"))
+            .unwrap()
+            .read_to_string(&mut xml)
+            .unwrap();
+        assert!(
+            xml.contains(r#"<c:barDir val="bar"/>"#),
+            "chart {n}: horizontal bars"
+        );
+        assert!(
+            xml.contains(r#"<c:showVal val="1"/>"#),
+            "chart {n}: data labels"
+        );
+        assert!(
+            xml.contains(r#"<c:orientation val="maxMin"/>"#),
+            "chart {n}: top down"
+        );
+        assert!(xml.contains("Amount (CNY)"), "chart {n}: axis title");
+    }
+    // The per-product table the chart reads is largest first.
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(out.join("invoices.xlsx")).unwrap();
+    use calamine::{DataType, Reader};
+    let summary = wb.worksheet_range("Summary").unwrap();
+    let rows: Vec<_> = summary.rows().collect();
+    let header = rows
+        .iter()
+        .position(|r| r.first().map(|c| c.to_string()).as_deref() == Some("product"))
+        .unwrap();
+    let expected: Vec<f64> = rows[header + 1..]
+        .iter()
+        .take_while(|r| r.first().map(|c| c.to_string()).as_deref() != Some("Total"))
+        .map(|r| r[2].as_f64().unwrap())
+        .collect();
+    assert!(expected.len() >= 2, "{expected:?}");
+    assert!(expected.windows(2).all(|w| w[0] >= w[1]), "{expected:?}");
+}

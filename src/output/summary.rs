@@ -8,9 +8,11 @@ use super::cells::RowCells;
 use super::lang::{Lang, Text, label, sheet, t};
 use super::style::Styles;
 use super::table::SheetError;
-use crate::report::{Report, Revenue, RunFacts};
+use crate::report::{ProductTotal, Report, Revenue, RunFacts};
 use rust_decimal::Decimal;
-use rust_xlsxwriter::{Chart, ChartLegendPosition, ColNum, RowNum, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{
+    Chart, ChartDataLabel, ChartLegendPosition, ColNum, RowNum, Workbook, Worksheet, XlsxError,
+};
 
 /// The Summary sheet's name, shared by the three workbooks.
 pub const SHEET: Text = sheet::SUMMARY;
@@ -31,9 +33,25 @@ pub const REVENUE_PRODUCT_HEADERS: [Text; 2] =
 
 /// Sheet column where the charts start, right of the tables.
 const CHART_COL: ColNum = 7;
-/// Rows a chart covers at its default size (288 px over 20 px rows), with a gap: a second
-/// chart starts at least this far below the first so they never overlap.
-const CHART_ROWS: RowNum = 16;
+/// A bar chart's height in pixels: room for `products` pairs of bars (at least Excel's 288).
+fn chart_height(products: RowNum) -> u32 {
+    288.max(80 + 36 * products)
+}
+
+/// Rows a chart of `products` covers (20 px rows), with a gap: a second chart starts at
+/// least this far below the first so they never overlap.
+fn chart_rows(products: RowNum) -> RowNum {
+    chart_height(products).div_ceil(20) + 2
+}
+
+/// A bar chart's axes: categories top down in table order, amounts in whole yuan with a title.
+fn amount_axes(chart: &mut Chart, lang: Lang) {
+    chart.x_axis().set_reverse();
+    chart
+        .y_axis()
+        .set_num_format("#,##0")
+        .set_name(t("Amount (CNY)", "金额（元）").get(lang));
+}
 
 /// Fills invoices.xlsx's Summary sheet, added first and empty so that it leads the workbook
 /// while the Lines stream in. It is small, so it is an ordinary (in-memory) worksheet, which
@@ -284,7 +302,10 @@ fn fill(ws: &mut Worksheet, st: &Styles, lang: Lang, report: &Report) -> Result<
     k.headers(&PRODUCT_HEADERS)?;
     let first = k.row;
     let mut chart_row = None;
-    for p in &report.products {
+    // Largest first, so the chart reads top down and small products are not lost.
+    let mut products: Vec<&ProductTotal> = report.products.iter().collect();
+    products.sort_by(|a, b| b.expected.cmp(&a.expected).then(a.product.cmp(&b.product)));
+    for p in products {
         let mut c = k.cells();
         c.text(0, &p.product)?;
         c.count(1, p.lines as u64)?;
@@ -308,23 +329,26 @@ fn fill(ws: &mut Worksheet, st: &Styles, lang: Lang, report: &Report) -> Result<
         c.amount(5, report.total_difference)?;
         k.row += 1;
 
-        // A clustered column chart: the two bars of a product side by side.
-        let mut chart = Chart::new_column();
+        // Horizontal bars, the two of a product side by side, each labelled with its amount:
+        // one product's millions cannot hide another's thousands.
+        let mut chart = Chart::new_bar();
         let series = [(t("Expected", "应收金额"), 2), (t("Billed", "实付金额"), 3)];
         for (series_name, column) in series {
             chart
                 .add_series()
                 .set_name(series_name.get(lang))
                 .set_categories((name, first, 0, last, 0))
-                .set_values((name, first, column, last, column));
+                .set_values((name, first, column, last, column))
+                .set_data_label(ChartDataLabel::new().show_value().set_num_format("#,##0"));
         }
         chart
             .title()
             .set_name(t("Expected vs billed by product", "各产品应收与实付").get(lang));
         chart.legend().set_position(ChartLegendPosition::Bottom);
-        chart.y_axis().set_num_format("#,##0");
+        amount_axes(&mut chart, lang);
+        chart.set_height(chart_height(last - first + 1));
         k.ws.insert_chart(header_row, CHART_COL, &chart)?;
-        chart_row = Some(header_row);
+        chart_row = Some((header_row, last - first + 1));
     }
 
     if let Some(revenue) = &report.revenue {
@@ -336,11 +360,12 @@ fn fill(ws: &mut Worksheet, st: &Styles, lang: Lang, report: &Report) -> Result<
 
 /// The per-product table of revenue recognized in the period, with a Total row and a chart
 /// over the table's cells (a chart reads an ordinary worksheet's cells, not the constant-memory
-/// Revenue sheets). `chart_above` is the row of the chart already on the sheet, if any.
+/// Revenue sheets). `chart_above` is the row of the chart already on the sheet and the
+/// products it shows, if any.
 fn write_revenue_by_product(
     k: &mut Cursor<'_>,
     revenue: &Revenue,
-    chart_above: Option<RowNum>,
+    chart_above: Option<(RowNum, RowNum)>,
 ) -> Result<(), XlsxError> {
     let (st, lang) = (k.st, k.lang);
     let sheet = SHEET.get(lang);
@@ -369,17 +394,19 @@ fn write_revenue_by_product(
         k.row += 1;
     }
 
-    let mut chart = Chart::new_column();
+    let mut chart = Chart::new_bar();
     chart
         .add_series()
         .set_name(t("Recognized in period", "本期确认收入").get(lang))
         .set_categories((sheet, first, 0, last, 0))
-        .set_values((sheet, first, 1, last, 1));
+        .set_values((sheet, first, 1, last, 1))
+        .set_data_label(ChartDataLabel::new().show_value().set_num_format("#,##0"));
     chart.title().set_name(&title);
     chart.legend().set_hidden();
-    chart.y_axis().set_num_format("#,##0");
+    amount_axes(&mut chart, lang);
+    chart.set_height(chart_height(last - first + 1));
     let row = match chart_above {
-        Some(above) => header_row.max(above + CHART_ROWS),
+        Some((above, products)) => header_row.max(above + chart_rows(products)),
         None => header_row,
     };
     k.ws.insert_chart(row, CHART_COL, &chart)?;
