@@ -9,8 +9,14 @@ use rust_decimal::Decimal;
 /// How a line's amount is earned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
-    /// Subscriptions: evenly by day over `[start, end)`.
-    StraightLine { start: NaiveDate, end: NaiveDate },
+    /// Subscriptions: evenly by day over `[start, end)`, never before the order date
+    /// `ordered`: service that lies before it (a renewal paid in grace, a backdated start) is
+    /// recognized on the order date, as a catch-up.
+    StraightLine {
+        start: NaiveDate,
+        end: NaiveDate,
+        ordered: NaiveDate,
+    },
     /// One-time items: all on their order date.
     OneTime { date: NaiveDate },
     /// Packs: as their quota is used, and what is left when they expire (`None`: never).
@@ -23,7 +29,14 @@ pub enum Method {
 impl Method {
     pub fn describe(&self) -> String {
         match self {
-            Method::StraightLine { start, end } => {
+            Method::StraightLine {
+                start,
+                end,
+                ordered,
+            } if start < ordered => format!(
+                "straight-line by day over {start} – {end}; the service before the order date {ordered} recognized on it"
+            ),
+            Method::StraightLine { start, end, .. } => {
                 format!("straight-line by day over {start} – {end}")
             }
             Method::OneTime { date } => format!("one-time, recognized on {date}"),
@@ -39,7 +52,8 @@ impl Method {
 /// `at` (packs only).
 pub fn recognized(method: Method, amount: Decimal, at: NaiveDate, used_before: u64) -> Decimal {
     match method {
-        Method::StraightLine { start, end } => {
+        Method::StraightLine { ordered, .. } if at <= ordered => Decimal::ZERO,
+        Method::StraightLine { start, end, .. } => {
             let total = (end - start).num_days();
             if total <= 0 {
                 return if start < at { amount } else { Decimal::ZERO };

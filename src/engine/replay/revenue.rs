@@ -88,7 +88,11 @@ fn method(ctx: &Ctx, st: &AccountState, order_id: &str, o: &Orig) -> Method {
         return Method::Packs { capacity, expires };
     }
     match o.service {
-        Some((start, end)) => Method::StraightLine { start, end },
+        Some((start, end)) => Method::StraightLine {
+            start,
+            end,
+            ordered: o.order_date,
+        },
         None => Method::OneTime { date: o.order_date },
     }
 }

@@ -11,6 +11,7 @@ fn straight_line_by_day_across_a_leap_february() {
     let m = Method::StraightLine {
         start: d("2024-01-01"),
         end: d("2025-01-01"),
+        ordered: d("2023-12-20"),
     };
     let a = dec!(36600);
     assert_eq!(recognized(m, a, d("2024-01-01"), 0), dec!(0));
@@ -23,6 +24,44 @@ fn straight_line_by_day_across_a_leap_february() {
         a,
     );
     assert_eq!((b, i, def), (dec!(3100), dec!(2900), dec!(30600)));
+}
+
+#[test]
+fn service_before_the_order_is_caught_up_on_the_order_date_never_earlier() {
+    // A renewal paid in grace: the old expiry 2024-01-12 starts the year, the order is
+    // 2024-02-05. Nothing is recognized before the order; February catches January up.
+    let m = Method::StraightLine {
+        start: d("2024-01-12"),
+        end: d("2025-01-12"),
+        ordered: d("2024-02-05"),
+    };
+    let a = dec!(36600); // 366 days: 100 a day.
+    assert_eq!(
+        recognized(m, a, d("2024-02-01"), 0),
+        dec!(0),
+        "January: before the order"
+    );
+    assert_eq!(
+        recognized(m, a, d("2024-02-05"), 0),
+        dec!(0),
+        "not before the order date"
+    );
+    // Strictly after the order date: 2024-01-12 → 2024-02-06 is 25 days, the catch-up.
+    assert_eq!(recognized(m, a, d("2024-02-06"), 0), dec!(2500));
+    let (before, in_feb, deferred) = split(
+        recognized(m, a, d("2024-02-01"), 0),
+        recognized(m, a, d("2024-03-01"), 0),
+        a,
+    );
+    // 2024-01-12 → 2024-03-01 is 49 days, all of it in February.
+    assert_eq!(
+        (before, in_feb, deferred),
+        (dec!(0), dec!(4900), dec!(31700))
+    );
+    assert!(
+        m.describe()
+            .ends_with("the service before the order date 2024-02-05 recognized on it")
+    );
 }
 
 #[test]
