@@ -8,7 +8,9 @@ use super::lang::sheet;
 use super::revenue::write_revenue_sheets;
 use super::style::Styles;
 use super::summary::fill_summary;
-use super::table::{Column, SheetError, Table, TableStream, col, write_table};
+use super::table::{
+    Column, SheetError, Table, TableStream, col, part_name, rows_per_sheet, write_table,
+};
 use super::workbook::{begin_workbook, guarded, save_staged, sheet_error};
 use super::{OutputError, WriteOptions};
 use crate::model::RowException;
@@ -267,7 +269,15 @@ fn fill_rest(
         sheet: sheet::SUMMARY.get(lang).to_string(),
         source,
     })?;
-    fill_summary(summary, styles, lang, report)?;
+    // The key figures are live sums over every Lines sheet, so a corrected billed_amount
+    // flows into them.
+    let lines_sheets: Option<Vec<String>> = opts.formulas.then(|| {
+        let parts = report.line_count.div_ceil(rows_per_sheet(max)).max(1);
+        (0..parts)
+            .map(|p| part_name(LINES_TABLE.name.get(lang), p))
+            .collect()
+    });
+    fill_summary(summary, styles, lang, report, lines_sheets.as_deref())?;
     write_table(
         wb,
         styles,

@@ -5,6 +5,7 @@
 
 mod atomic;
 mod cells;
+mod cursor;
 mod error;
 pub mod formulas;
 mod invoices;

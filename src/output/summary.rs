@@ -4,8 +4,8 @@
 //! its chart. The label/value `Cursor` and the run facts are shared with the Summary of
 //! refunds.xlsx and reprice.xlsx.
 
-use super::cells::RowCells;
-use super::lang::{Lang, Text, label, sheet, t};
+pub(super) use super::cursor::Cursor;
+use super::lang::{Lang, Text, label, sheet, sheet_ref, t};
 use super::style::Styles;
 use super::table::SheetError;
 use crate::report::{ProductTotal, Report, Revenue, RunFacts};
@@ -61,8 +61,9 @@ pub fn fill_summary(
     styles: &Styles,
     lang: Lang,
     report: &Report,
+    lines_sheets: Option<&[String]>,
 ) -> Result<(), SheetError> {
-    fill(ws, styles, lang, report).map_err(|source| SheetError {
+    fill(ws, styles, lang, report, lines_sheets).map_err(|source| SheetError {
         sheet: SHEET.get(lang).to_string(),
         source,
     })
@@ -81,97 +82,30 @@ pub fn add_summary_sheet(
     })
 }
 
-/// Writes label/value rows downwards, labels in `lang`.
-pub(super) struct Cursor<'a> {
-    pub ws: &'a mut Worksheet,
-    pub st: &'a Styles,
-    pub lang: Lang,
-    /// The next row to write (0-based).
-    pub row: RowNum,
+/// The live formulas of the key figures over the Lines sheets `sheets` (every part):
+/// `(expected, billed, unbilled, difference)`.
+fn key_formulas(sheets: &[String]) -> [String; 4] {
+    use super::formulas::cols::{BILLED, DIFFERENCE, EXPECTED};
+    let each =
+        |f: &dyn Fn(&str) -> String| sheets.iter().map(|s| f(&sheet_ref(s))).collect::<Vec<_>>();
+    let sum = |col: &str| format!("=SUM({})", each(&|s| format!("{s}!{col}:{col}")).join(","));
+    let unbilled =
+        each(&|s| format!("SUMIFS({s}!{EXPECTED}:{EXPECTED},{s}!{BILLED}:{BILLED},\"\")"));
+    [
+        sum(EXPECTED),
+        sum(BILLED),
+        format!("={}", unbilled.join("+")),
+        sum(DIFFERENCE),
+    ]
 }
 
-impl<'a> Cursor<'a> {
-    pub fn new(ws: &'a mut Worksheet, st: &'a Styles, lang: Lang) -> Cursor<'a> {
-        Cursor {
-            ws,
-            st,
-            lang,
-            row: 0,
-        }
-    }
-
-    pub fn cells(&mut self) -> RowCells<'_> {
-        RowCells::new(self.ws, self.st, self.row)
-    }
-
-    /// `text` in `lang`.
-    pub fn say(&self, text: Text) -> &'static str {
-        text.get(self.lang)
-    }
-
-    /// The sheet's title, in the title style, on the first row.
-    pub fn title(&mut self, title: Text) -> Result<(), XlsxError> {
-        let (st, title) = (self.st, self.say(title));
-        self.cells().styled_text(0, title, &st.title)
-    }
-
-    pub fn section(&mut self, title: Text) -> Result<(), XlsxError> {
-        let title = self.say(title);
-        self.section_str(title)
-    }
-
-    /// A section title made at run time (it names the period).
-    pub fn section_str(&mut self, title: &str) -> Result<(), XlsxError> {
-        let st = self.st;
-        self.cells().styled_text(0, title, &st.section)?;
-        self.row += 1;
-        Ok(())
-    }
-
-    /// A header row of a small table, from column A.
-    pub fn headers(&mut self, headers: &[Text]) -> Result<(), XlsxError> {
-        let (st, lang) = (self.st, self.lang);
-        let mut c = self.cells();
-        for (i, h) in headers.iter().enumerate() {
-            c.styled_text(i as ColNum, h.get(lang), &st.header)?;
-        }
-        self.row += 1;
-        Ok(())
-    }
-
-    pub fn text(&mut self, label: Text, value: &str) -> Result<(), XlsxError> {
-        let label = self.say(label);
-        let mut c = self.cells();
-        c.text(0, label)?;
-        c.text(1, value)?;
-        self.row += 1;
-        Ok(())
-    }
-
-    pub fn amount(&mut self, label: Text, value: Decimal) -> Result<(), XlsxError> {
-        let label = self.say(label);
-        let mut c = self.cells();
-        c.text(0, label)?;
-        c.amount(1, value)?;
-        self.row += 1;
-        Ok(())
-    }
-
-    pub fn count(&mut self, label: Text, value: usize) -> Result<(), XlsxError> {
-        let label = self.say(label);
-        let mut c = self.cells();
-        c.text(0, label)?;
-        c.count(1, value as u64)?;
-        self.row += 1;
-        Ok(())
-    }
-
-    pub fn skip(&mut self) {
-        self.row += 1;
-    }
-}
-
-fn fill(ws: &mut Worksheet, st: &Styles, lang: Lang, report: &Report) -> Result<(), XlsxError> {
+fn fill(
+    ws: &mut Worksheet,
+    st: &Styles,
+    lang: Lang,
+    report: &Report,
+    lines_sheets: Option<&[String]>,
+) -> Result<(), XlsxError> {
     let name = SHEET.get(lang);
     ws.set_name(name)?;
     super::workbook::print_setup(ws, lang, false)?;
@@ -192,10 +126,19 @@ fn fill(ws: &mut Worksheet, st: &Styles, lang: Lang, report: &Report) -> Result<
     let exceptions = t("Exceptions", "异常数");
 
     k.section(label::KEY_FIGURES)?;
-    k.amount(t("Expected", "应收金额"), report.total_expected)?;
-    k.amount(t("Billed", "实付金额"), report.total_billed)?;
-    k.amount(t("Unbilled", "未计费金额"), report.total_unbilled)?;
-    k.amount(t("Difference", "差额"), report.total_difference)?;
+    let figures = [
+        (t("Expected", "应收金额"), report.total_expected),
+        (t("Billed", "实付金额"), report.total_billed),
+        (t("Unbilled", "未计费金额"), report.total_unbilled),
+        (t("Difference", "差额"), report.total_difference),
+    ];
+    let formulas = lines_sheets.map(key_formulas);
+    for (i, (label, value)) in figures.into_iter().enumerate() {
+        match &formulas {
+            Some(f) => k.amount_live(label, &f[i], value)?,
+            None => k.amount(label, value)?,
+        }
+    }
     {
         // Unbilled lines are in Expected but in neither Billed nor Difference.
         let adds_up = report.total_expected - report.total_unbilled + report.total_difference

@@ -397,6 +397,50 @@ fn no_formulas_writes_plain_values() {
     assert_eq!(money(cell(&lines, 3, "T")), dec!(179.82));
     assert_eq!(money(cell(&lines, 2, "V")), dec!(3.00));
     assert_eq!(cell(&lines, 3, "V"), &Data::Empty);
+    let f = wb.worksheet_formula("Summary").unwrap();
+    assert!(f.used_cells().all(|(_, _, s)| s.is_empty()), "{f:?}");
+}
+
+#[test]
+fn the_key_figures_are_live_sums_over_every_lines_sheet() {
+    let formulas = |max_rows_per_sheet| {
+        let opts = WriteOptions {
+            max_rows_per_sheet,
+            ..WriteOptions::default()
+        };
+        let (_dir, path) = write(&sample(), &opts);
+        let mut wb = open(&path);
+        let f = wb.worksheet_formula("Summary").unwrap();
+        let v = wb.worksheet_range("Summary").unwrap();
+        let at = |label: &str| {
+            let row = v
+                .rows()
+                .position(|r| r.first() == Some(&Data::String(label.into())))
+                .unwrap();
+            let formula = f.get_value((row as u32, 1)).cloned().unwrap_or_default();
+            (formula, money(&v.rows().nth(row).unwrap()[1]))
+        };
+        ["Expected", "Billed", "Unbilled", "Difference"].map(at)
+    };
+    let [expected, billed, unbilled, difference] = formulas(1_048_575);
+    assert_eq!(expected, ("SUM(Lines!T:T)".to_string(), dec!(3176.82)));
+    assert_eq!(billed, ("SUM(Lines!U:U)".to_string(), dec!(3000.00)));
+    assert_eq!(
+        unbilled,
+        ("SUMIFS(Lines!T:T,Lines!U:U,\"\")".to_string(), dec!(179.82))
+    );
+    assert_eq!(difference, ("SUM(Lines!V:V)".to_string(), dec!(3.00)));
+    // Two lines, one a sheet: the sums run over both parts.
+    let [expected, _, unbilled, _] = formulas(1);
+    assert_eq!(
+        expected,
+        ("SUM(Lines!T:T,'Lines (2)'!T:T)".to_string(), dec!(3176.82))
+    );
+    assert!(
+        unbilled.0.contains("+SUMIFS('Lines (2)'!T:T"),
+        "{}",
+        unbilled.0
+    );
 }
 
 #[test]
@@ -428,8 +472,14 @@ fn text_that_looks_like_a_formula_stays_text() {
             .used_cells()
             .any(|(_, _, c)| c == &Data::String("=cmd|' /C calc'!A0".into()))
     );
+    // The only formulas on the Summary are billrun's own key figures.
     let f = wb.worksheet_formula("Summary").unwrap();
-    assert!(f.used_cells().all(|(_, _, s)| s.is_empty()), "{f:?}");
+    assert!(
+        f.used_cells().all(|(_, _, s)| s.is_empty()
+            || s.starts_with("SUM(Lines!")
+            || s.starts_with("SUMIFS(Lines!")),
+        "{f:?}"
+    );
 }
 
 #[test]
