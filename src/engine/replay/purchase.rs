@@ -222,14 +222,12 @@ fn new_capacity(
         pricing::years(&b, t.months / 12, "new"),
         ctx.tolerance,
     )?;
-    push_cover(ctx, st, ev, code, sku, &plan, q, (start, end));
+    push_cover(st, ev, code, sku, &plan, q, (start, end));
     Ok(l)
 }
 
 /// The subscriptions a CDP cover holds: the edition, and its boosters when it needs any.
-#[allow(clippy::too_many_arguments)]
 fn push_cover(
-    ctx: &Ctx,
     st: &mut AccountState,
     ev: &Event,
     code: &str,
@@ -239,11 +237,6 @@ fn push_cover(
     (start, end): (NaiveDate, NaiveDate),
 ) {
     let booster = sku.booster.clone().unwrap_or_default();
-    let bp = ctx
-        .catalog
-        .sku_by_code(&booster)
-        .and_then(|b| b.price)
-        .unwrap_or_default();
     st.subs.push(Sub {
         sku: code.to_string(),
         edition: plan.edition.clone(),
@@ -263,7 +256,7 @@ fn push_cover(
             quantity: plan.boosters,
             start,
             expiry: end,
-            unit_price: bp,
+            unit_price: plan.booster_price,
             order_id: ev.row.order_id.clone(),
             refunded: false,
         });

@@ -18,11 +18,18 @@ pub fn renewal(ctx: &Ctx, st: &mut AccountState, ev: &Event) -> R<Line> {
     let (code, sku) = rv::sku(cat, ev)?;
     rv::payment(ev, code, sku)?;
     let d = ev.row.order_date;
+    // `auto` asks for the cheapest cover of the count (SPEC 1.1, CDP only); no edition
+    // renews the edition held.
+    let auto = ev
+        .row
+        .edition
+        .as_deref()
+        .is_some_and(|e| e.eq_ignore_ascii_case("auto"));
     let given = ev
         .row
         .edition
         .as_deref()
-        .filter(|e| !e.trim().is_empty() && !e.eq_ignore_ascii_case("auto"));
+        .filter(|e| !e.trim().is_empty() && !auto);
     let ed_code = match given {
         Some(_) if sku.model != Model::CapacityYear => {
             Some(rv::edition(cat, ev, code, sku, None)?.code.to_string())
@@ -39,13 +46,6 @@ pub fn renewal(ctx: &Ctx, st: &mut AccountState, ev: &Event) -> R<Line> {
     let new_expiry = end_of(ev, renewing.from, t.months)?;
     let what = &renewing.what;
     if sku.model == Model::CapacityYear {
-        // `auto` asks for the cheapest cover of the count (SPEC 1.1); no edition renews the
-        // edition held, like every other renewal (the rule names the cheapest if cheaper).
-        let auto = ev
-            .row
-            .edition
-            .as_deref()
-            .is_some_and(|e| e.trim().eq_ignore_ascii_case("auto"));
         let wanted = if auto {
             None
         } else {
